@@ -1,0 +1,43 @@
+#include "rlbench/cli/runtime.hpp"
+
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <thread>
+
+#include <torch/torch.h>
+
+namespace rlbench::cli {
+
+namespace {
+int g_threads = 0;
+
+// OpenBLAS reads OPENBLAS_NUM_THREADS when it is loaded, before main runs, so the variable is too
+// late here; its setter is looked up at run time because LibTorch may use another BLAS.
+void set_openblas_threads(int n) {
+  using SetThreads = void (*)(int);
+  if (auto* f = reinterpret_cast<SetThreads>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
+    f(n);
+  }
+}
+}  // namespace
+
+void configure_threads(int threads) {
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  g_threads = threads > 0 ? threads : cores;
+  set_openblas_threads(1);
+  torch::set_num_threads(g_threads);
+  static bool interop_set = false;  // may be set only once per process
+  if (!interop_set) {
+    interop_set = true;
+    try {
+      torch::set_num_interop_threads(1);
+    } catch (const std::exception&) {
+      // already started by earlier torch work; harmless
+    }
+  }
+}
+
+int configured_threads() { return g_threads; }
+
+}  // namespace rlbench::cli
