@@ -1,0 +1,83 @@
+#include "rlbench/train/policy.hpp"
+
+#include <cstring>
+
+#include <torch/torch.h>
+
+#include "rlbench/algos/registry.hpp"
+#include "rlbench/core/error.hpp"
+#include "rlbench/core/fs.hpp"
+#include "rlbench/data/locate.hpp"
+#include "rlbench/data/registry.hpp"
+#include "rlbench/data/views.hpp"
+#include "rlbench/envs/registry.hpp"
+#include "rlbench/train/checkpoint.hpp"
+
+namespace rlbench::train {
+
+eval::BatchPolicy algorithm_policy(algos::Algorithm& algo, std::int64_t member,
+                                   std::int64_t members, const StateNormalizer& normalizer,
+                                   const torch::Device& device) {
+  return [&algo, member, members, normalizer, device](const eval::PolicyCall& call) {
+    torch::NoGradGuard no_grad;
+    const auto obs = torch::from_blob(const_cast<double*>(call.obs), {call.batch, call.obs_dim},
+                                      torch::kFloat64)
+                         .to(torch::kFloat32);
+    // act() takes every member's observations; the other members' rows are ignored
+    auto all = torch::zeros({members, call.batch, call.obs_dim});
+    all[member] = normalizer.apply(obs);
+    const auto act = algo.act(all.to(device))[member].to(torch::kCPU, torch::kFloat64).contiguous();
+    std::memcpy(call.actions, act.data_ptr<double>(),
+                sizeof(double) * static_cast<std::size_t>(call.batch) *
+                    static_cast<std::size_t>(call.act_dim));
+  };
+}
+
+LoadedRun load_run(const std::filesystem::path& dir, const torch::Device& device) {
+  const auto config_file = dir / "config.json";
+  if (!std::filesystem::exists(config_file)) {
+    throw Error(error_message(dir.string(), "not a run folder", "config.json and checkpoint.pt",
+                              "no config.json"));
+  }
+  const auto root = nlohmann::json::parse(core::read_file(config_file), nullptr, false);
+  if (root.is_discarded()) throw Error(config_file.string() + ": not valid JSON");
+  LoadedRun run;
+  run.config = parse_experiment(root, config_file.string());
+  auto ckpt = read_checkpoint(dir / "checkpoint.pt");
+  run.step = ckpt.step;
+  run.normalizer = ckpt.normalizer;
+
+  const std::optional<std::filesystem::path> data_dir =
+      run.config.data_dir.empty() ? std::nullopt
+                                  : std::optional<std::filesystem::path>(run.config.data_dir);
+  const auto located = data::locate_dataset(run.config.dataset, data_dir);
+  run.env = run.config.env.empty() ? envs::env_for_dataset(located.label) : run.config.env;
+  run.reference = data::reference_scores(located.label) ? located.label : run.env;
+
+  algos::AlgoContext ctx;
+  const auto& spec = envs::find_env(run.env).spec();
+  ctx.obs_dim = spec.obs_dim;
+  ctx.act_dim = spec.act_dim;
+  ctx.max_action = spec.act_high;
+  ctx.seeds = run.config.seeds;
+  ctx.device = device;
+  ctx.dataset_name = located.label;
+  if (algos::needs_dataset(run.config.algo)) {
+    data::LoadOptions load;
+    load.env = run.env;
+    load.read_infos = false;
+    const auto dataset = data::load_dataset(located.path, load);
+    data::ViewOptions view;
+    view.view = data::parse_view(run.config.view);
+    const auto t = data::make_transitions(dataset, view);
+    const Sampler sampler(t, run.normalizer, run.config.seeds, 1, device);
+    ctx.dataset_observations = sampler.observations();
+    ctx.dataset_actions = sampler.actions();
+  }
+  run.algo = algos::make_algorithm(run.config.algo, run.config.algo_params, ctx,
+                                   config_file.string() + ": algo.params");
+  run.algo->load(*ckpt.algo, 0);
+  return run;
+}
+
+}  // namespace rlbench::train

@@ -1,0 +1,41 @@
+#pragma once
+
+// Turning a trained algorithm into something evaluation can call, and loading a finished or
+// unfinished run folder back as a policy (`rlbench eval --run`).
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include <torch/types.h>
+
+#include "rlbench/algos/algorithm.hpp"
+#include "rlbench/eval/evaluate.hpp"
+#include "rlbench/train/experiment.hpp"
+#include "rlbench/train/sampler.hpp"
+
+namespace rlbench::train {
+
+// The deterministic policy of ensemble member `member` (of `members`) as a batched evaluation
+// policy: raw env observations are normalised, acted on, and returned as float64 actions.
+// `algo` must outlive the returned function.
+eval::BatchPolicy algorithm_policy(algos::Algorithm& algo, std::int64_t member,
+                                   std::int64_t members, const StateNormalizer& normalizer,
+                                   const torch::Device& device);
+
+// A run folder loaded for evaluation.
+struct LoadedRun {
+  ExperimentConfig config;        // from config.json (one seed)
+  std::string env;                // env id
+  std::string reference;          // name of the reference scores
+  std::int64_t step = 0;          // step of the checkpoint
+  StateNormalizer normalizer;     // from the checkpoint
+  std::unique_ptr<algos::Algorithm> algo;
+};
+
+// Reads config.json and checkpoint.pt of `dir` and rebuilds the algorithm on `device`. Algorithms
+// that search the dataset (PRDC) reload it. Throws Error naming the folder and the missing file.
+LoadedRun load_run(const std::filesystem::path& dir, const torch::Device& device);
+
+}  // namespace rlbench::train
