@@ -1,5 +1,6 @@
 #include "rlbench/cli/commands.hpp"
 
+#include "rlbench/cli/compare.hpp"
 #include "rlbench/cli/datasets.hpp"
 
 namespace rlbench::cli {
@@ -7,6 +8,7 @@ namespace rlbench::cli {
 const std::vector<Command>& commands() {
   static const std::vector<Command> list = {
       {"datasets", setup_datasets},
+      {"compare", setup_compare},
   };
   return list;
 }

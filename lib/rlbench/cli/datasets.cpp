@@ -1,5 +1,7 @@
 #include "rlbench/cli/datasets.hpp"
 
+#include "rlbench/cli/datasets_fetch.hpp"
+
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -239,9 +241,7 @@ CLI::App* add_datasets_command(CLI::App& app) {
 }
 
 void setup_datasets(CLI::App& app) {
-  CLI::App* datasets = add_datasets_command(app);
-  // `datasets fetch` attaches here: setup_datasets_fetch(*datasets);
-  (void)datasets;
+  add_datasets_fetch(*add_datasets_command(app));
 }
 
 }  // namespace rlbench::cli
