@@ -363,6 +363,7 @@ TEST_CASE("datasets fetch downloads a name from a mirror into the D4RL layout") 
   }
   SUBCASE("an HTTP error from a mirror says to check --mirror") {
     LoopbackHttpServer::Options opts;
+    opts.path = "/maze2d/maze2d-open-sparse.hdf5";
     opts.status = 403;
     LoopbackHttpServer server(blob, opts);
     CHECK_THROWS_WITH_AS(
