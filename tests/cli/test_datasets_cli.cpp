@@ -21,27 +21,23 @@ namespace {
 
 struct RunResult {
   int code;
-  std::string output;  // stdout and stderr
-  std::string stdout_only;
+  std::string output;  // stdout and stderr, or stdout alone when asked
 };
 
-RunResult run_rlbench(const std::string& args) {
+// Runs the binary once; `stdout_only` drops stderr (for JSON output).
+RunResult run_rlbench(const std::string& args, bool stdout_only = false) {
   // HOME and the data variables point into the scratch folder so the user's cache never leaks in
-  const std::string env =
-      "env HOME=" + fs::absolute("home").string() + " RLBENCH_DATA= D4RL_DATASET_DIR= ";
-  auto run = [&](const std::string& redirect) {
-    std::string out;
-    FILE* p = ::popen(
-        (env + rlbench::test::rlbench_binary().string() + " " + args + redirect).c_str(), "r");
-    REQUIRE(p != nullptr);
-    std::array<char, 4096> buf{};
-    while (std::fgets(buf.data(), buf.size(), p) != nullptr) out += buf.data();
-    const int status = ::pclose(p);
-    return std::make_pair(WIFEXITED(status) ? WEXITSTATUS(status) : -1, out);
-  };
-  const auto both = run(" 2>&1");
-  const auto out = run(" 2>/dev/null");
-  return {both.first, both.second, out.second};
+  const std::string command =
+      "env HOME=" + fs::absolute("home").string() +
+      " RLBENCH_DATA= D4RL_DATASET_DIR= " + rlbench::test::rlbench_binary().string() + " " + args +
+      (stdout_only ? " 2>/dev/null" : " 2>&1");
+  FILE* p = ::popen(command.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::string out;
+  std::array<char, 4096> buf{};
+  while (std::fgets(buf.data(), buf.size(), p) != nullptr) out += buf.data();
+  const int status = ::pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
 int count_lines(const std::string& s) {
@@ -76,9 +72,9 @@ TEST_CASE("datasets info prints counts, dims, returns and keys") {
 
 TEST_CASE("datasets info --json prints one object with the required keys") {
   rlbench::test::write_fixture("fixture.hdf5");
-  const auto r = run_rlbench("datasets info --json fixture.hdf5");
+  const auto r = run_rlbench("datasets info --json fixture.hdf5", true);
   REQUIRE(r.code == 0);
-  const auto j = nlohmann::json::parse(r.stdout_only);
+  const auto j = nlohmann::json::parse(r.output);
   CHECK(j["rows"] == 10);
   CHECK(j["transitions"] == 8);
   CHECK(j["episodes"] == 3);
@@ -122,9 +118,9 @@ TEST_CASE("datasets verify: structure of an unregistered file, hash of a registe
 }
 
 TEST_CASE("datasets list --json shows every registered name") {
-  const auto r = run_rlbench("datasets list --json");
+  const auto r = run_rlbench("datasets list --json", true);
   REQUIRE(r.code == 0);
-  const auto j = nlohmann::json::parse(r.stdout_only);
+  const auto j = nlohmann::json::parse(r.output);
   REQUIRE(j.is_array());
   CHECK(j.size() == rlbench::data::dataset_registry().size());
   CHECK(j[0]["checksum"] == "absent");

@@ -1,6 +1,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <string>
 
@@ -259,6 +260,15 @@ TEST_CASE("bad input gets one line naming the file, the key, expected and found"
     CHECK(load_error("text.hdf5") ==
           "text.hdf5: not an HDF5 file: expected the HDF5 signature, got a file of 16 bytes "
           "without it");
+  }
+  SUBCASE("truncated HDF5 file") {
+    write_fixture("whole.hdf5");
+    std::ifstream in("whole.hdf5", std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::ofstream("half.hdf5", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+    CHECK(load_error("half.hdf5") ==
+          "half.hdf5: cannot open: expected a complete HDF5 file, got one that HDF5 cannot open "
+          "(truncated or damaged)");
   }
   SUBCASE("missing key") {
     FixtureSpec spec;

@@ -197,6 +197,23 @@ TEST_CASE("fetch_file restarts from zero when the server ignores the range") {
   CHECK(rlbench::core::read_file(req.destination) == blob);
 }
 
+TEST_CASE("fetch_file starts over when the server cannot serve the range (416)") {
+  const std::string blob = make_blob(100000, 5);
+  LoopbackHttpServer server(blob, {});
+  rlbench::io::FetchRequest req;
+  req.url = server.url();
+  req.destination = fresh_dir("fetch_416") / "blob.hdf5";
+  req.expected_sha256 = sha_of(blob);  // no expected size, so the long .part is not caught early
+  rlbench::core::write_file_atomic(part_of(req.destination), make_blob(100010, 6));
+
+  const auto r = rlbench::io::fetch_file(req);
+  CHECK(r.resumed_from == 0);
+  REQUIRE(server.requests().size() == 2);
+  CHECK(server.requests()[0].range == "bytes=100010-");
+  CHECK(server.requests()[1].range.empty());
+  CHECK(rlbench::core::read_file(req.destination) == blob);
+}
+
 TEST_CASE("fetch_file rejects a checksum or size mismatch and leaves no file behind") {
   const std::string blob = make_blob(120000);
   LoopbackHttpServer server(blob, {});
@@ -363,6 +380,7 @@ TEST_CASE("datasets fetch downloads a name from a mirror into the D4RL layout") 
   }
   SUBCASE("an HTTP error from a mirror says to check --mirror") {
     LoopbackHttpServer::Options opts;
+    opts.path = "/maze2d/maze2d-open-sparse.hdf5";
     opts.status = 403;
     LoopbackHttpServer server(blob, opts);
     CHECK_THROWS_WITH_AS(

@@ -102,10 +102,10 @@ TEST_CASE("read_result rejects malformed files with the file and the key") {
   CHECK(error_after([](json&) {}) == "(no error)");
   CHECK(error_after([](json& d) { d.erase("seed"); }) == "r.json: seed: missing");
   CHECK(error_after([](json& d) { d["eval"][1]["returns"] = "x"; }) ==
-        "r.json: eval[1].returns: expected an array, got string");
+        "r.json: eval[1].returns: expected a list, got string");
   CHECK(error_after([](json& d) {
           d["eval"][1]["returns"] = {1.0, "x"};
-        }) == "r.json: eval[1].returns: expected an array of numbers, got string");
+        }) == "r.json: eval[1].returns: expected a list of numbers, got string");
   CHECK(error_after([](json& d) { d["eval"][0]["lengths"] = {1000}; }) ==
         "r.json: eval[0].lengths: expected 2 entries (one per return), got 1");
   CHECK(error_after([](json& d) { d["sed"] = 1; }) ==
@@ -133,7 +133,7 @@ TEST_CASE("read_result rejects malformed files with the file and the key") {
   CHECK(error_after([](json& d) { d["eval"][2]["step"] = 100; }) ==
         "r.json: eval[2].step: expected steps in increasing order, got 100 after 1000");
   CHECK(error_after([](json& d) { d = json::array(); }) ==
-        "r.json: (top level): expected an object, got array");
+        "r.json: (top level): expected an object, got list");
 
   rlbench::core::write_file_atomic("broken/result.json", "{\"schema_version\": 1,");
   CHECK_THROWS_WITH_AS(rlbench::io::read_result("broken/result.json"),

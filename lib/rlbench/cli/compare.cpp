@@ -54,9 +54,8 @@ void setup_compare(CLI::App& app) {
       ->required();
   sub->add_option("--by", options->by,
                   "Comma-separated group keys: algo, dataset, env, seed, device, status, "
-                  "algo.params.NAME")
-      ->delimiter(',')
-      ->capture_default_str();
+                  "algo.params.NAME (default: algo,dataset)")
+      ->delimiter(',');
   sub->add_option("--metric", options->metric,
                   "final: the last evaluation's score; best: the best evaluation's (optimistic)")
       ->check(CLI::IsMember({"final", "best"}))

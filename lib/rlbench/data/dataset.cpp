@@ -100,9 +100,11 @@ void validate(const DatasetContent& c, const std::string& where, const LoadOptio
   check_finite(c.actions, c.action_dim, where, "actions");
   check_finite(c.rewards, 1, where, "rewards");
   check_finite(c.next_observations, c.obs_dim, where, "next_observations");
-  for (const auto& [key, arr] : c.infos) {
+  for (const auto& info : c.infos) {
+    const NumericArray& arr = info.second;
+    const std::string key = "infos/" + info.first;
     const std::uint64_t cols = arr.shape[0] == 0 ? 1 : arr.size() / arr.shape[0];
-    std::visit([&](const auto& v) { check_finite(v, cols, where, "infos/" + key); }, arr.values);
+    std::visit([&](const auto& v) { check_finite(v, cols, where, key); }, arr.values);
   }
   if (options.check_action_range) {
     const double limit = 1.0 + k_action_tolerance;
@@ -360,7 +362,8 @@ Dataset load_dataset(const std::filesystem::path& path, const LoadOptions& optio
     }
   }
   r.require("terminals", "bool flags of shape (" + std::to_string(c.rows) + ",)");
-  if (r.find("next_observations")) matrix_cols(r, "next_observations", c.rows, c.obs_dim);
+  if (r.find("next_observations") != nullptr)
+    matrix_cols(r, "next_observations", c.rows, c.obs_dim);
 
   // infos: numeric arrays whose first axis is N (others are listed but not read)
   std::vector<std::string> info_keys;
@@ -380,8 +383,8 @@ Dataset load_dataset(const std::filesystem::path& path, const LoadOptions& optio
   c.actions = r.read_float_rows("actions", c.rows, c.action_dim);
   c.rewards = r.read_float_rows("rewards", c.rows, 1);
   c.terminals = r.read_flags("terminals", c.rows);
-  if (r.find("timeouts")) c.timeouts = r.read_flags("timeouts", c.rows);
-  if (r.find("next_observations")) {
+  if (r.find("timeouts") != nullptr) c.timeouts = r.read_flags("timeouts", c.rows);
+  if (r.find("next_observations") != nullptr) {
     c.next_observations = r.read_float_rows("next_observations", c.rows, c.obs_dim);
   }
   if (options.read_infos) {

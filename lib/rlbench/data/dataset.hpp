@@ -103,7 +103,7 @@ class Dataset {
 
  private:
   Dataset() = default;
-  friend Dataset load_dataset(const std::filesystem::path&, const LoadOptions&);
+  friend Dataset load_dataset(const std::filesystem::path& path, const LoadOptions& options);
 
   DatasetContent m_c;
   std::vector<KeyInfo> m_keys;

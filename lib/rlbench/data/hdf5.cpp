@@ -47,7 +47,7 @@ Handle chunked_plist(const std::vector<std::uint64_t>& dims, std::size_t elem_si
   std::uint64_t row_bytes = elem_size;
   for (std::size_t i = 1; i < dims.size(); ++i) row_bytes *= std::max<std::uint64_t>(1, dims[i]);
   std::uint64_t rows = layout.chunk_rows;
-  if (rows == 0) rows = std::max<std::uint64_t>(1, (256 * 1024) / row_bytes);
+  if (rows == 0) rows = std::max<std::uint64_t>(1, std::uint64_t{256} * 1024 / row_bytes);
   chunk[0] = std::max<std::uint64_t>(1, std::min<std::uint64_t>(rows, dims[0]));
   H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data());
   if (layout.gzip_level > 0) H5Pset_deflate(dcpl.get(), static_cast<unsigned>(layout.gzip_level));
@@ -190,7 +190,10 @@ Handle open_file_read(const std::string& path) {
                               "a file of " + std::to_string(ec ? 0 : bytes) + " bytes without it"));
   }
   Handle file(is_hdf5 > 0 ? H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT) : H5I_INVALID_HID);
-  if (!file.valid()) throw Error(path + ": cannot open: HDF5 could not open the file");
+  if (!file.valid()) {
+    throw Error(error_message(path, "cannot open", "a complete HDF5 file",
+                              "one that HDF5 cannot open (truncated or damaged)"));
+  }
   return file;
 }
 

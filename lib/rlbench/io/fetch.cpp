@@ -109,6 +109,7 @@ struct Transfer {
   bool body_started = false;
   bool restarted = false;  // the server ignored the range: the file was truncated to zero
   bool too_large = false;
+  bool bad_range = false;  // a 206 reply for other bytes than the ones asked for
   std::string write_error;
   const std::function<void(const FetchProgress&)>* on_progress = nullptr;
 };
@@ -155,6 +156,10 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
 bool start_body(Transfer& t) {
   t.body_started = true;
   const bool continues = t.status == 206 && t.range_start && *t.range_start == t.offset;
+  if (t.status == 206 && !continues) {
+    t.bad_range = true;
+    return false;
+  }
   if (t.offset > 0 && !continues) {
     if (::ftruncate(t.fd, 0) != 0 || ::lseek(t.fd, 0, SEEK_SET) != 0) {
       t.write_error = "cannot truncate: " + errno_text();
@@ -192,7 +197,13 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
     done += static_cast<std::size_t>(w);
   }
   t.written += n;
-  if (t.on_progress && *t.on_progress) (*t.on_progress)({t.offset + t.written, t.total});
+  if (t.on_progress && *t.on_progress) {
+    try {
+      (*t.on_progress)({t.offset + t.written, t.total});
+    } catch (...) {
+      // never let an exception cross libcurl's C frames; progress is cosmetic
+    }
+  }
   return n;
 }
 
@@ -313,8 +324,9 @@ FetchResult fetch_file(const FetchRequest& req) {
                   "; the download was removed");
     }
     if (!t.write_error.empty()) throw Error(part.string() + ": " + t.write_error);
-    if (rc == CURLE_HTTP_RETURNED_ERROR && t.status == 416 && t.offset > 0 && attempt == 0) {
-      // the server cannot serve the range: the .part is stale, start over once
+    const bool range_refused = rc == CURLE_HTTP_RETURNED_ERROR && t.status == 416 && t.offset > 0;
+    if ((range_refused || t.bad_range) && attempt == 0) {
+      // the server cannot serve the range we asked for: start over from zero, once
       if (::ftruncate(fd.get(), 0) != 0 || ::lseek(fd.get(), 0, SEEK_SET) != 0) {
         throw Error(part.string() + ": cannot truncate: " + errno_text());
       }
@@ -325,6 +337,11 @@ FetchResult fetch_file(const FetchRequest& req) {
       t = fresh;
       result.resumed_from = 0;
       continue;
+    }
+    if (t.bad_range) {
+      remove_quietly(part);
+      throw Error(with_hint(req.url + ": the server sent other bytes than the range asked for",
+                            req.failure_hint));
     }
     if (on_disk == 0) remove_quietly(part);
     std::string what;

@@ -85,7 +85,7 @@ class StrictObject {
   }
   const json& array(const std::string& key) {
     const json& v = get(key);
-    if (!v.is_array()) fail_type(key, "an array", v);
+    if (!v.is_array()) fail_type(key, "a list", v);
     return v;
   }
   StrictObject object(const std::string& key) {
@@ -130,12 +130,12 @@ EvalEntry parse_eval_entry(StrictObject o) {
   EvalEntry e;
   e.step = o.integer("step", 0);
   for (const auto& v : o.array("returns")) {
-    if (!v.is_number()) o.fail_type("returns", "an array of numbers", v);
+    if (!v.is_number()) o.fail_type("returns", "a list of numbers", v);
     e.returns.push_back(v.get<double>());
   }
   for (const auto& v : o.array("lengths")) {
     if (!v.is_number_integer() || v.get<long long>() < 0) {
-      o.fail_type("lengths", "an array of non-negative integers", v);
+      o.fail_type("lengths", "a list of non-negative integers", v);
     }
     e.lengths.push_back(v.get<long long>());
   }

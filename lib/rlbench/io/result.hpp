@@ -87,8 +87,8 @@ nlohmann::json to_json(const RunResult& result);
 
 // Parses and validates a result document. Every key is checked for presence and type, unknown
 // keys are rejected, and final/best must agree with the eval list. Throws Error
-// "<where>: <key>: <what>" (for example "runs/a/result.json: eval[2].returns: expected an array
-// of numbers, got string").
+// "<where>: <key>: <what>" (for example "runs/a/result.json: eval[2].returns: expected a list of
+// numbers, got string").
 RunResult from_json(const nlohmann::json& doc, const std::string& where);
 
 // Writes result.json atomically (temporary file + rename), creating parent directories.
