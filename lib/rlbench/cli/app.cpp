@@ -10,6 +10,7 @@
 #include "rlbench/cli/runtime.hpp"
 #include "rlbench/core/error.hpp"
 #include "rlbench/core/strings.hpp"
+#include "rlbench/envs/mujoco.hpp"
 #include "rlbench/io/provenance.hpp"
 
 namespace rlbench::cli {
@@ -46,6 +47,8 @@ std::string command_path(const CLI::App& app) {
 }  // namespace
 
 int run(int argc, char** argv) {
+  // before anything can load a model: MuJoCo's defaults wait for Enter and write MUJOCO_LOG.TXT
+  envs::install_mujoco_handlers();
   CLI::App app{"rlbench: offline reinforcement learning experiments on D4RL-style datasets"};
   app.require_subcommand(1);
   app.fallthrough();

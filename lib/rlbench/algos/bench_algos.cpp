@@ -1,0 +1,182 @@
+#include "rlbench/algos/bench_algos.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <sstream>
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/torch.h>
+
+#include "rlbench/algos/nearest_neighbor.hpp"
+#include "rlbench/algos/registry.hpp"
+#include "rlbench/core/strings.hpp"
+
+namespace rlbench::algos {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+void sync(const torch::Device& device) {
+  // a tiny host copy waits for the device queue on CUDA
+  if (!device.is_cpu()) torch::zeros({1}, torch::TensorOptions().device(device)).cpu();
+}
+
+struct Data {
+  torch::Tensor obs, act, rew, next_obs, not_done;  // on the device
+};
+
+// smooth trajectories of a 4-d latent random walk, lifted to obs_dim with a fixed random map
+Data make_dataset(const BenchAlgosOptions& o, const torch::Device& device) {
+  torch::NoGradGuard no_grad;
+  auto gen = at::detail::createCPUGenerator(o.seed + 17);
+  const int64_t n = o.dataset_rows + 1;
+  const int64_t horizon = 1000;
+  auto steps = torch::randn({n, 4}, gen, torch::kFloat32) * 0.1f;
+  auto latent = steps.view({-1, 4});
+  // cumulative sum within episodes of `horizon` steps
+  latent = torch::cat({latent, torch::zeros({(horizon - n % horizon) % horizon, 4})})
+               .view({-1, horizon, 4})
+               .cumsum(1)
+               .view({-1, 4})
+               .narrow(0, 0, n);
+  const auto lift = torch::randn({4, o.obs_dim}, gen, torch::kFloat32);
+  const auto act_map = torch::randn({4, o.act_dim}, gen, torch::kFloat32);
+  auto obs = torch::sin(latent.matmul(lift)) +
+             0.01f * torch::randn({n, o.obs_dim}, gen, torch::kFloat32);
+  auto act = torch::tanh(latent.matmul(act_map) +
+                         0.1f * torch::randn({n, o.act_dim}, gen, torch::kFloat32));
+  obs = (obs - obs.mean(0)) / (obs.std(0, /*unbiased=*/false) + 1e-3);
+  Data d;
+  d.obs = obs.narrow(0, 0, n - 1).contiguous().to(device);
+  d.next_obs = obs.narrow(0, 1, n - 1).contiguous().to(device);
+  d.act = act.narrow(0, 0, n - 1).contiguous().to(device);
+  d.rew = torch::randn({n - 1, 1}, gen, torch::kFloat32).to(device);
+  d.not_done = torch::ones({n - 1, 1}).to(device);
+  return d;
+}
+
+Batch sample(const Data& d, int64_t seeds, int64_t batch, torch::Generator& gen,
+             const torch::Device& device) {
+  const auto idx =
+      torch::randint(0, d.obs.size(0), {seeds * batch}, gen, torch::kInt64).to(device);
+  auto pick = [&](const torch::Tensor& t) {
+    return t.index_select(0, idx).view({seeds, batch, t.size(1)});
+  };
+  return {pick(d.obs), pick(d.act), pick(d.rew), pick(d.next_obs), pick(d.not_done)};
+}
+}  // namespace
+
+nlohmann::json bench_algos(const BenchAlgosOptions& o) {
+  const torch::Device device(o.device);
+  const auto names = o.algos.empty() ? algorithm_names() : o.algos;
+  const Data data = make_dataset(o, device);
+  nlohmann::json result = {{"device", device.str()},        {"batch", o.batch},
+                           {"dataset_rows", o.dataset_rows}, {"obs_dim", o.obs_dim},
+                           {"act_dim", o.act_dim},           {"runs", nlohmann::json::array()},
+                           {"search", nlohmann::json::array()}};
+  auto gen = at::detail::createCPUGenerator(o.seed);
+
+  for (const auto& name : names) {
+    for (int64_t seeds : o.seed_counts) {
+      AlgoContext ctx;
+      ctx.obs_dim = o.obs_dim;
+      ctx.act_dim = o.act_dim;
+      ctx.device = device;
+      ctx.dataset_name = "halfcheetah-medium-v2";
+      ctx.seeds.clear();
+      for (int64_t s = 0; s < seeds; ++s) ctx.seeds.push_back(o.seed + static_cast<uint64_t>(s));
+      ctx.dataset_observations = data.obs;
+      ctx.dataset_actions = data.act;
+      core::ConfigReader params(nlohmann::json::object(), "bench", "algo.params");
+      auto algo = make_algorithm(name, params, ctx);
+      std::vector<Batch> batches;
+      for (int64_t i = 0; i < 16; ++i) batches.push_back(sample(data, seeds, o.batch, gen, device));
+      for (int64_t i = 0; i < o.warmup; ++i) algo->update(batches[static_cast<size_t>(i % 16)]);
+      sync(device);
+      const auto t0 = Clock::now();
+      for (int64_t i = 0; i < o.updates; ++i) algo->update(batches[static_cast<size_t>(i % 16)]);
+      sync(device);
+      const double secs = seconds_since(t0);
+      result["runs"].push_back({{"algo", name},
+                                {"seeds", seeds},
+                                {"updates", o.updates},
+                                {"seconds", secs},
+                                {"updates_per_s", static_cast<double>(o.updates) / secs},
+                                {"seed_updates_per_s",
+                                 static_cast<double>(o.updates * seeds) / secs},
+                                {"ms_per_update", 1000.0 * secs / static_cast<double>(o.updates)}});
+    }
+  }
+
+  // PRDC's search alone: [β·s, a] over the dataset, queries [β·s, a + noise] from the data
+  const double beta = 2.0;
+  const auto points = torch::cat({data.obs * beta, data.act}, 1);
+  const std::vector<NnBackend> backends =
+      device.is_cpu() ? std::vector<NnBackend>{NnBackend::kdtree}
+                      : std::vector<NnBackend>{NnBackend::kdtree, NnBackend::brute};
+  for (auto backend : backends) {
+    const auto t0 = Clock::now();
+    NearestNeighbor nn(backend == NnBackend::kdtree ? points.cpu() : points, backend, 1);
+    sync(device);
+    const double build = seconds_since(t0);
+    for (int64_t seeds : o.seed_counts) {
+      std::vector<torch::Tensor> queries;
+      for (int64_t i = 0; i < 8; ++i) {
+        const auto b = sample(data, seeds, o.batch, gen, device);
+        const auto noisy = (b.actions + 0.1 * torch::randn(b.actions.sizes(), gen).to(device))
+                               .clamp(-1, 1);
+        queries.push_back(torch::cat({b.states * beta, noisy}, -1).view({seeds * o.batch, -1}));
+      }
+      nn.query(queries[0]);
+      sync(device);
+      const auto t1 = Clock::now();
+      for (int64_t i = 0; i < o.search_batches; ++i) nn.query(queries[static_cast<size_t>(i % 8)]);
+      sync(device);
+      const double secs = seconds_since(t1);
+      result["search"].push_back(
+          {{"backend", to_string(backend)},
+           {"seeds", seeds},
+           {"queries", seeds * o.batch},
+           {"build_s", build},
+           {"ms_per_search", 1000.0 * secs / static_cast<double>(o.search_batches)}});
+    }
+  }
+  return result;
+}
+
+std::string format_bench_algos(const nlohmann::json& r) {
+  std::ostringstream out;
+  char line[256];
+  out << "device " << r["device"].get<std::string>() << ", batch " << r["batch"].get<int64_t>()
+      << ", obs " << r["obs_dim"].get<int64_t>() << ", act " << r["act_dim"].get<int64_t>()
+      << ", dataset rows " << r["dataset_rows"].get<int64_t>() << "\n";
+  std::snprintf(line, sizeof line, "%-8s %6s %14s %19s %14s\n", "algo", "seeds", "updates/s",
+                "seed-updates/s", "ms/update");
+  out << line;
+  for (const auto& run : r["runs"]) {
+    std::snprintf(line, sizeof line, "%-8s %6lld %14.1f %19.1f %14.2f\n",
+                  run["algo"].get<std::string>().c_str(),
+                  static_cast<long long>(run["seeds"].get<int64_t>()),
+                  run["updates_per_s"].get<double>(), run["seed_updates_per_s"].get<double>(),
+                  run["ms_per_update"].get<double>());
+    out << line;
+  }
+  std::snprintf(line, sizeof line, "%-8s %6s %10s %10s %14s\n", "search", "seeds", "queries",
+                "build s", "ms/search");
+  out << line;
+  for (const auto& s : r["search"]) {
+    std::snprintf(line, sizeof line, "%-8s %6lld %10lld %10.2f %14.2f\n",
+                  s["backend"].get<std::string>().c_str(),
+                  static_cast<long long>(s["seeds"].get<int64_t>()),
+                  static_cast<long long>(s["queries"].get<int64_t>()), s["build_s"].get<double>(),
+                  s["ms_per_search"].get<double>());
+    out << line;
+  }
+  return out.str();
+}
+
+}  // namespace rlbench::algos

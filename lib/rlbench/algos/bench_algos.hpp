@@ -1,0 +1,47 @@
+#pragma once
+
+// Throughput benchmark of the algorithm layer on synthetic data, for `rlbench bench algos`.
+// The caller sets the thread counts first (cli::configure_threads); nothing here changes them.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace rlbench::algos {
+
+struct BenchAlgosOptions {
+  std::vector<std::string> algos;        // registry names; empty = all
+  std::vector<int64_t> seed_counts{1, 4};  // ensemble sizes to time
+  int64_t updates = 200;                 // timed updates per (algo, seeds)
+  int64_t warmup = 20;                   // untimed updates first
+  int64_t batch = 256;
+  int64_t obs_dim = 17;                  // halfcheetah/walker2d-sized
+  int64_t act_dim = 6;
+  int64_t dataset_rows = 1000000;        // rows of the synthetic dataset PRDC searches
+  int64_t search_batches = 50;           // timed PRDC searches of `batch` × seeds queries
+  std::string device = "cpu";            // "cpu" or "cuda[:i]"
+  uint64_t seed = 0;
+};
+
+// A synthetic qlearning-style dataset: `rows` states on smooth random trajectories with a
+// 4-dimensional latent (as locomotion data, low intrinsic dimension), normalised, and actions
+// that depend on the latent; obs [rows, obs_dim], actions [rows, act_dim] in [−1, 1], float32.
+struct SyntheticDataset {
+  std::vector<float> observations;
+  std::vector<float> actions;
+};
+
+// Runs the benchmark and returns
+//   {"device", "batch", "dataset_rows", "obs_dim", "act_dim",
+//    "runs": [{"algo", "seeds", "updates", "seconds", "updates_per_s", "seed_updates_per_s",
+//              "ms_per_update"}...],
+//    "search": [{"backend", "seeds", "queries", "build_s", "ms_per_search"}...]}.
+// updates_per_s counts update() calls; seed_updates_per_s multiplies by the number of seeds.
+nlohmann::json bench_algos(const BenchAlgosOptions& options);
+
+// A plain-text table of bench_algos' result.
+std::string format_bench_algos(const nlohmann::json& result);
+
+}  // namespace rlbench::algos

@@ -1,0 +1,301 @@
+#include "rlbench/algos/nearest_neighbor.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include <ATen/Parallel.h>
+#include <nanoflann.hpp>
+#include <torch/torch.h>
+
+#include "rlbench/core/error.hpp"
+
+namespace rlbench::algos {
+
+NnBackend parse_nn_backend(const std::string& name, const std::string& where) {
+  if (name == "kdtree") return NnBackend::kdtree;
+  if (name == "brute") return NnBackend::brute;
+  throw UsageError(error_message(where, "unknown search backend", "\"kdtree\" or \"brute\"",
+                                 "\"" + name + "\""));
+}
+
+std::string to_string(NnBackend backend) {
+  return backend == NnBackend::kdtree ? "kdtree" : "brute";
+}
+
+// ---- KD-tree backend ----
+
+namespace {
+// row-major float points for nanoflann
+struct PointCloud {
+  std::vector<float> data;
+  size_t dim = 0;
+  size_t kdtree_get_point_count() const { return dim == 0 ? 0 : data.size() / dim; }
+  float kdtree_get_pt(uint32_t idx, size_t d) const { return data[idx * dim + d]; }
+  template <class Box>
+  bool kdtree_get_bbox(Box& /*box*/) const {
+    return false;
+  }
+};
+
+// squared L2 accumulated in double from float coordinates (the difference of two floats is exact
+// in double), so that rankings agree with an fp64 brute force
+struct L2Double {
+  using ElementType = float;
+  using DistanceType = double;
+  const PointCloud& cloud;
+  explicit L2Double(const PointCloud& c) : cloud(c) {}
+  double evalMetric(const float* a, uint32_t idx, size_t size) const {
+    double sum = 0;
+    const float* b = &cloud.data[idx * cloud.dim];
+    for (size_t i = 0; i < size; ++i) {
+      const double d = static_cast<double>(a[i]) - static_cast<double>(b[i]);
+      sum += d * d;
+    }
+    return sum;
+  }
+  template <typename U, typename V>
+  double accum_dist(const U a, const V b, const size_t /*dim*/) const {
+    const double d = static_cast<double>(a) - static_cast<double>(b);
+    return d * d;
+  }
+};
+
+using Tree = nanoflann::KDTreeSingleIndexAdaptor<L2Double, PointCloud, -1, uint32_t>;
+
+// keeps the k best points in (distance, index) order; reports a slightly inflated worst distance
+// so that the tree still offers points tied with the current k-th (nanoflann tests dist < worst)
+class KthResultSet {
+ public:
+  using DistanceType = double;
+  explicit KthResultSet(size_t k) : m_k(k), m_dist(k), m_index(k) {}
+  size_t size() const { return m_count; }
+  bool full() const { return m_count == m_k; }
+  bool addPoint(double dist, uint32_t index) {
+    size_t i = m_count;
+    while (i > 0 && (m_dist[i - 1] > dist || (m_dist[i - 1] == dist && m_index[i - 1] > index))) {
+      if (i < m_k) {
+        m_dist[i] = m_dist[i - 1];
+        m_index[i] = m_index[i - 1];
+      }
+      --i;
+    }
+    if (i < m_k) {
+      m_dist[i] = dist;
+      m_index[i] = index;
+    }
+    if (m_count < m_k) ++m_count;
+    return true;
+  }
+  double worstDist() const {
+    if (m_count < m_k) return std::numeric_limits<double>::infinity();
+    // slack well above the rounding of nanoflann's incremental bounds
+    const double w = m_dist[m_k - 1];
+    return std::nextafter(w + w * 1e-9, std::numeric_limits<double>::infinity());
+  }
+  uint32_t kth() const { return m_index[m_k - 1]; }
+
+ private:
+  size_t m_k;
+  size_t m_count = 0;
+  std::vector<double> m_dist;
+  std::vector<uint32_t> m_index;
+};
+
+#if NANOFLANN_VERSION >= 0x150
+using SearchParams = nanoflann::SearchParameters;
+#else
+using SearchParams = nanoflann::SearchParams;
+#endif
+}  // namespace
+
+struct NearestNeighbor::KdTree {
+  PointCloud cloud;
+  std::unique_ptr<Tree> tree;
+};
+
+NearestNeighbor::NearestNeighbor(const torch::Tensor& points, NnBackend backend, int64_t k)
+    : m_backend(backend), m_size(points.size(0)), m_dim(points.size(1)), m_k(k) {
+  if (points.dim() != 2 || points.scalar_type() != torch::kFloat32) {
+    throw Error("nearest neighbour: points must be a float32 [N, D] tensor");
+  }
+  if (k < 1 || k > m_size) {
+    throw UsageError(error_message("nearest neighbour", "k", "in [1, " + std::to_string(m_size) + "]",
+                                   std::to_string(k)));
+  }
+  if (m_size > static_cast<int64_t>(std::numeric_limits<uint32_t>::max())) {
+    throw Error("nearest neighbour: more than 2^32 points are not supported");
+  }
+  torch::NoGradGuard no_grad;
+  if (backend == NnBackend::kdtree) {
+    m_tree = std::make_unique<KdTree>();
+    auto host = points.to(torch::kCPU).contiguous();
+    m_tree->cloud.dim = static_cast<size_t>(m_dim);
+    m_tree->cloud.data.assign(host.data_ptr<float>(), host.data_ptr<float>() + host.numel());
+    m_tree->tree = std::make_unique<Tree>(static_cast<size_t>(m_dim), m_tree->cloud,
+                                          nanoflann::KDTreeSingleIndexAdaptorParams(16));
+  } else {
+    m_points = points.contiguous();
+    m_mean = m_points.mean(0);
+    m_centred = m_points - m_mean;
+    m_centred_norm = m_centred.pow(2).sum(1);
+    m_max_norm = std::sqrt(m_centred_norm.max().item<double>());
+  }
+}
+
+NearestNeighbor::~NearestNeighbor() = default;
+NearestNeighbor::NearestNeighbor(NearestNeighbor&&) noexcept = default;
+NearestNeighbor& NearestNeighbor::operator=(NearestNeighbor&&) noexcept = default;
+
+int64_t NearestNeighbor::fallback_queries() const { return m_fallbacks; }
+
+torch::Tensor NearestNeighbor::query(const torch::Tensor& queries) const {
+  if (queries.dim() != 2 || queries.size(1) != m_dim ||
+      queries.scalar_type() != torch::kFloat32) {
+    throw Error(error_message("nearest neighbour", "queries",
+                              "float32 [Q, " + std::to_string(m_dim) + "]",
+                              c10::str(queries.sizes(), " ", queries.scalar_type())));
+  }
+  torch::NoGradGuard no_grad;
+  if (m_backend == NnBackend::brute) return query_brute(queries);
+
+  // kdtree: one exact search per query, spread over the intra-op threads
+  auto host = queries.to(torch::kCPU).contiguous();
+  const int64_t q = host.size(0);
+  auto out = torch::empty({q}, torch::kInt64);
+  const float* qp = host.data_ptr<float>();
+  int64_t* op = out.data_ptr<int64_t>();
+  const Tree& tree = *m_tree->tree;
+  const auto k = static_cast<size_t>(m_k);
+  const int64_t dim = m_dim;
+  at::parallel_for(0, q, 8, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      KthResultSet result(k);
+      tree.findNeighbors(result, qp + i * dim, SearchParams());
+      op[i] = result.kth();
+    }
+  });
+  return out.to(queries.device());
+}
+
+namespace {
+// fp64 squared distances of queries [Q, D] to candidate rows [Q, C] of points [N, D]
+torch::Tensor exact_distances(const torch::Tensor& points, const torch::Tensor& queries,
+                              const torch::Tensor& candidates) {
+  const auto rows = points.index_select(0, candidates.reshape({-1}))
+                        .view({candidates.size(0), candidates.size(1), points.size(1)})
+                        .to(torch::kFloat64);
+  return (rows - queries.to(torch::kFloat64).unsqueeze(1)).pow(2).sum(-1);
+}
+
+// the k-th of each row's candidates in (distance, index) order → [Q] indices, [Q] distances
+std::pair<torch::Tensor, torch::Tensor> kth_by_distance_then_index(const torch::Tensor& dist,
+                                                                   const torch::Tensor& index,
+                                                                   int64_t k) {
+  auto [idx_sorted, perm] = index.sort(1);
+  auto d = dist.gather(1, perm);
+  auto [d_sorted, perm2] = d.sort(/*stable=*/true, /*dim=*/1, /*descending=*/false);
+  auto i_sorted = idx_sorted.gather(1, perm2);
+  return {i_sorted.select(1, k - 1), d_sorted.select(1, k - 1)};
+}
+
+// exhaustive fp64 search, tiled over the points. Pass 1 finds each query's k-th smallest
+// distance (values are exact whatever topk does with ties); pass 2 counts the points strictly
+// closer and lists the points at exactly that distance, whose (k − closer)-th lowest index wins.
+torch::Tensor exhaustive(const torch::Tensor& points, const torch::Tensor& queries, int64_t k) {
+  const int64_t n = points.size(0);
+  const int64_t q = queries.size(0);
+  const int64_t tile = std::max<int64_t>(1024, (int64_t{1} << 23) / std::max<int64_t>(q, 1));
+  const auto q64 = queries.to(torch::kFloat64);
+  auto tile_distances = [&](int64_t start, int64_t len) {
+    const auto rows = points.narrow(0, start, len).to(torch::kFloat64);
+    return (rows.unsqueeze(0) - q64.unsqueeze(1)).pow(2).sum(-1);  // [Q, len]
+  };
+  torch::Tensor best;
+  for (int64_t start = 0; start < n; start += tile) {
+    const int64_t len = std::min(tile, n - start);
+    auto d = std::get<0>(tile_distances(start, len).topk(std::min(k, len), 1, false, true));
+    if (best.defined()) d = std::get<0>(torch::cat({best, d}, 1).topk(k, 1, false, true));
+    best = d;
+  }
+  const auto kth = best.select(1, k - 1).unsqueeze(1);
+  auto closer = torch::zeros({q}, torch::kInt64);
+  std::vector<std::vector<int64_t>> tied(static_cast<size_t>(q));
+  for (int64_t start = 0; start < n; start += tile) {
+    const int64_t len = std::min(tile, n - start);
+    const auto d = tile_distances(start, len);
+    closer += (d < kth).sum(1).cpu();
+    const auto hits = (d == kth).nonzero().cpu();
+    for (int64_t h = 0; h < hits.size(0); ++h) {
+      tied[static_cast<size_t>(hits[h][0].item<int64_t>())].push_back(start +
+                                                                      hits[h][1].item<int64_t>());
+    }
+  }
+  auto out = torch::empty({q}, torch::kInt64);
+  for (int64_t i = 0; i < q; ++i) {
+    auto& t = tied[static_cast<size_t>(i)];
+    std::sort(t.begin(), t.end());
+    out[i] = t[static_cast<size_t>(k - 1 - closer[i].item<int64_t>())];
+  }
+  return out.to(queries.device());
+}
+}  // namespace
+
+torch::Tensor kth_nearest_exhaustive(const torch::Tensor& points, const torch::Tensor& queries,
+                                     int64_t k) {
+  torch::NoGradGuard no_grad;
+  return exhaustive(points, queries, k);
+}
+
+torch::Tensor NearestNeighbor::query_brute(const torch::Tensor& queries_in) const {
+  const auto queries = queries_in.to(m_points.device()).contiguous();
+  const int64_t q = queries.size(0);
+  const int64_t c = std::min<int64_t>(m_size, m_k + 15);  // fp32 candidates per query
+  const auto qc = queries - m_mean;
+  const auto q_norm = qc.pow(2).sum(1, /*keepdim=*/true);  // [Q, 1]
+
+  // fp32 expansion over tiles of points, keeping the c smallest per query
+  const int64_t tile = std::max<int64_t>(4096, (int64_t{1} << 26) / std::max<int64_t>(q, 1));
+  torch::Tensor cand_d, cand_i;
+  for (int64_t start = 0; start < m_size; start += tile) {
+    const int64_t len = std::min(tile, m_size - start);
+    const auto rows = m_centred.narrow(0, start, len);
+    const auto d = torch::addmm(m_centred_norm.narrow(0, start, len).unsqueeze(0), qc, rows.t(),
+                                /*beta=*/1, /*alpha=*/-2) +
+                   q_norm;
+    auto [td, ti] = d.topk(std::min(c, len), 1, /*largest=*/false, /*sorted=*/false);
+    ti = ti + start;
+    if (cand_d.defined()) {
+      td = torch::cat({cand_d, td}, 1);
+      ti = torch::cat({cand_i, ti}, 1);
+      std::tie(td, ti) = [&] {
+        auto [vd, pos] = td.topk(c, 1, false, false);
+        return std::make_pair(vd, ti.gather(1, pos));
+      }();
+    }
+    cand_d = td;
+    cand_i = ti;
+  }
+
+  // fp64 ranking of the candidates
+  const auto exact = exact_distances(m_points, queries, cand_i);
+  auto [index, kth_d] = kth_by_distance_then_index(exact, cand_i, m_k);
+  if (c == m_size) return index.to(queries_in.device());
+
+  // certificate: every non-candidate has fp32 value ≥ the largest candidate value, and the fp32
+  // expansion is within err = 2(D + 4)·2⁻²⁴·(‖q‖ + max‖x‖)² of the truth, so if
+  // max candidate − err > the k-th exact distance, no other point can rank before it
+  const double u = 2.0 * static_cast<double>(m_dim + 4) * std::ldexp(1.0, -24);
+  const auto err = u * (q_norm.squeeze(1).to(torch::kFloat64).sqrt() + m_max_norm).pow(2);
+  const auto bound = std::get<0>(cand_d.max(1)).to(torch::kFloat64) - err;
+  const auto uncertain = (bound <= kth_d).nonzero().squeeze(1);
+  const int64_t n_uncertain = uncertain.size(0);  // one host sync per query batch
+  if (n_uncertain > 0) {
+    m_fallbacks += n_uncertain;
+    index.index_put_({uncertain}, exhaustive(m_points, queries.index_select(0, uncertain), m_k));
+  }
+  return index.to(queries_in.device());
+}
+
+}  // namespace rlbench::algos

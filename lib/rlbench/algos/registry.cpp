@@ -1,0 +1,59 @@
+#include "rlbench/algos/registry.hpp"
+
+#include <set>
+
+#include "rlbench/algos/a2pr.hpp"
+#include "rlbench/algos/prdc.hpp"
+#include "rlbench/algos/td3_bc.hpp"
+#include "rlbench/core/error.hpp"
+#include "rlbench/core/strings.hpp"
+
+namespace rlbench::algos {
+
+namespace {
+std::vector<AlgoEntry> build_registry() {
+  std::vector<AlgoEntry> entries = {
+      {"td3_bc", "TD3+BC (Fujimoto & Gu 2021)", &make_td3_bc},
+      {"prdc", "PRDC: policy regularization with dataset constraint (Ran et al. 2023)", &make_prdc},
+      {"a2pr", "A2PR: adaptive advantage-guided policy regularization (Liu et al. 2024)", &make_a2pr},
+  };
+  check_unique_names(entries);
+  return entries;
+}
+}  // namespace
+
+void check_unique_names(const std::vector<AlgoEntry>& entries) {
+  std::set<std::string> seen;
+  for (const auto& e : entries) {
+    if (!seen.insert(e.name).second) {
+      throw Error("algos registry: duplicate algorithm name \"" + e.name + "\"");
+    }
+  }
+}
+
+const std::vector<AlgoEntry>& algorithm_registry() {
+  static const std::vector<AlgoEntry> k_entries = build_registry();
+  return k_entries;
+}
+
+std::vector<std::string> algorithm_names() {
+  std::vector<std::string> names;
+  for (const auto& e : algorithm_registry()) names.push_back(e.name);
+  return names;
+}
+
+const AlgoEntry& find_algorithm(const std::string& name) {
+  for (const auto& e : algorithm_registry()) {
+    if (e.name == name) return e;
+  }
+  const auto names = algorithm_names();
+  throw UsageError("algo.name: unknown algorithm \"" + name + "\"" +
+                   core::did_you_mean(name, names) + "; known: " + core::join(names, ", "));
+}
+
+std::unique_ptr<Algorithm> make_algorithm(const std::string& name, core::ConfigReader& params,
+                                          const AlgoContext& ctx) {
+  return find_algorithm(name).make(params, ctx);
+}
+
+}  // namespace rlbench::algos

@@ -1,0 +1,252 @@
+#include "rlbench/cli/bench.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <random>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "rlbench/cli/runtime.hpp"
+#include "rlbench/core/error.hpp"
+#include "rlbench/core/strings.hpp"
+#include "rlbench/envs/registry.hpp"
+#include "rlbench/eval/evaluate.hpp"
+
+namespace rlbench::cli {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// A benchmark result: a table (columns, rows) plus free-form facts.
+struct Table {
+  std::vector<std::string> columns;
+  nlohmann::json rows = nlohmann::json::array();
+  nlohmann::json facts = nlohmann::json::object();
+};
+
+// ---- envs: env steps/s next to raw mj_step x frame_skip on the same model ----
+
+// One recorded run of an env under uniform random actions: the state at each reset and the
+// actions, so that the raw MuJoCo loop replays exactly the same simulation.
+struct Recording {
+  std::vector<std::vector<double>> reset_qpos, reset_qvel;
+  std::vector<int> episode_lengths;
+};
+
+double time_env(envs::Env& env, const std::vector<double>& actions, int steps, Recording* rec) {
+  const int na = env.act_dim();
+  std::vector<double> obs(static_cast<std::size_t>(env.obs_dim()));
+  env.seed(1);
+  const auto start = Clock::now();
+  env.reset(obs.data());
+  int length = 0;
+  auto record_reset = [&] {
+    if (rec == nullptr) return;
+    const mjModel* m = env.model();
+    rec->reset_qpos.emplace_back(env.data()->qpos, env.data()->qpos + m->nq);
+    rec->reset_qvel.emplace_back(env.data()->qvel, env.data()->qvel + m->nv);
+  };
+  record_reset();
+  for (int t = 0; t < steps; ++t) {
+    const auto r = env.step(actions.data() + static_cast<std::size_t>(t) * na, obs.data());
+    ++length;
+    if (r.terminated || r.truncated) {
+      if (rec != nullptr) rec->episode_lengths.push_back(length);
+      length = 0;
+      env.reset(obs.data());
+      record_reset();
+    }
+  }
+  const double s = seconds_since(start);
+  if (rec != nullptr) rec->episode_lengths.push_back(length);
+  return s;
+}
+
+double time_raw(const envs::Env& env, const std::vector<double>& actions, const Recording& rec,
+                std::vector<double>* final_qpos) {
+  const mjModel* m = env.model();
+  const int na = env.act_dim();
+  const int skip = env.spec().frame_skip;
+  const envs::DataPtr data = envs::make_data(m);
+  mjData* d = data.get();
+  const auto start = Clock::now();
+  std::size_t t = 0;
+  for (std::size_t e = 0; e < rec.episode_lengths.size(); ++e) {
+    mj_resetData(m, d);
+    std::copy(rec.reset_qpos[e].begin(), rec.reset_qpos[e].end(), d->qpos);
+    std::copy(rec.reset_qvel[e].begin(), rec.reset_qvel[e].end(), d->qvel);
+    mj_forward(m, d);
+    for (int k = 0; k < rec.episode_lengths[e]; ++k, ++t) {
+      for (int i = 0; i < na; ++i) d->ctrl[i] = actions[t * na + i];
+      for (int s = 0; s < skip; ++s) mj_step(m, d);
+    }
+  }
+  const double s = seconds_since(start);
+  final_qpos->assign(d->qpos, d->qpos + m->nq);
+  return s;
+}
+
+Table bench_envs(const BenchOptions& o) {
+  Table table;
+  table.columns = {"env", "env steps/s", "raw steps/s", "env/raw time", "same trajectory"};
+  for (const auto& entry : envs::env_registry()) {
+    auto env = entry.make(entry.spec(), 0);
+    const int na = env->act_dim();
+    std::mt19937_64 rng(o.seed);
+    std::vector<double> actions(static_cast<std::size_t>(o.steps) * na);
+    for (auto& a : actions) a = envs::sample_uniform(rng, -1.0, 1.0);
+
+    double best_env = 1e300;
+    double best_raw = 1e300;
+    bool same = true;
+    for (int rep = 0; rep < o.repeats; ++rep) {
+      Recording rec;
+      best_env = std::min(best_env, time_env(*env, actions, o.steps, &rec));
+      std::vector<double> raw_qpos;
+      best_raw = std::min(best_raw, time_raw(*env, actions, rec, &raw_qpos));
+      const mjData* d = env->data();
+      same = same && std::equal(raw_qpos.begin(), raw_qpos.end(), d->qpos);
+    }
+    table.rows.push_back({entry.id, o.steps / best_env, o.steps / best_raw, best_env / best_raw,
+                          same ? "yes" : "no"});
+  }
+  table.facts["steps_per_env"] = o.steps;
+  table.facts["repeats"] = o.repeats;
+  table.facts["actions"] = "uniform random in [-1, 1]; reset on termination or time limit";
+  table.facts["raw"] = "mj_step x frame_skip replaying the same resets and actions";
+  return table;
+}
+
+// ---- eval: 10 hopper episodes x 1000 steps with a 256-256 MLP ----
+
+Table bench_eval(const BenchOptions& o) {
+  auto spec = envs::find_env("hopper").spec();
+  spec.terminate_when_unhealthy = false;  // every episode runs the full 1000 steps
+  torch::manual_seed(o.seed);
+  torch::nn::Sequential mlp(torch::nn::Linear(spec.obs_dim, 256), torch::nn::ReLU(),
+                            torch::nn::Linear(256, 256), torch::nn::ReLU(),
+                            torch::nn::Linear(256, spec.act_dim), torch::nn::Tanh());
+  mlp->eval();
+  eval::BatchPolicy policy = [&mlp](const eval::PolicyCall& call) {
+    torch::NoGradGuard no_grad;
+    const auto obs =
+        torch::from_blob(const_cast<double*>(call.obs), {call.batch, call.obs_dim}, torch::kFloat64)
+            .to(torch::kFloat32);
+    const auto act = mlp->forward(obs).to(torch::kFloat64).contiguous();
+    std::copy_n(act.data_ptr<double>(), static_cast<std::size_t>(call.batch) * call.act_dim,
+                call.actions);
+  };
+  eval::EvalOptions options;
+  options.episodes = o.episodes;
+  options.seed = o.seed;
+  options.threads = o.eval_threads;
+  const auto make = [&spec](std::uint64_t seed) { return envs::make_env(spec, seed); };
+  eval::evaluate(make, "hopper", policy, options);  // warm-up (allocator, threads)
+  const auto report = eval::evaluate(make, "hopper", policy, options);
+  int total_steps = 0;
+  for (int n : report.lengths) total_steps += n;
+
+  Table table;
+  table.columns = {"benchmark", "episodes", "env steps", "eval threads", "torch threads", "wall s"};
+  table.rows.push_back({"hopper 256-256 MLP", o.episodes, total_steps, report.threads,
+                        configured_threads(), report.wall_seconds});
+  table.facts["policy"] = "randomly initialised MLP obs-256-256-act, ReLU, tanh, float32";
+  table.facts["env"] = "hopper with terminate_when_unhealthy = false (full-length episodes)";
+  table.facts["policy_calls"] = "one batched call per step over all live episodes";
+  return table;
+}
+
+// ---- the list of benchmarks: add a line to add one ----
+
+struct Benchmark {
+  const char* name;
+  const char* description;
+  Table (*run)(const BenchOptions&);
+};
+
+const std::vector<Benchmark>& benchmarks() {
+  static const std::vector<Benchmark> list = {
+      {"envs", "env steps/s per env (one thread, random actions) vs raw mj_step x frame_skip",
+       bench_envs},
+      {"eval", "wall time of evaluating a 256-256 MLP on hopper, 10 episodes x 1000 steps",
+       bench_eval},
+  };
+  return list;
+}
+
+void print_table(const Benchmark& b, const Table& t) {
+  std::printf("%s: %s\n", b.name, b.description);
+  std::string header;
+  for (const auto& c : t.columns) header += (header.empty() ? "" : "  ") + c;
+  for (const auto& c : t.columns) std::printf("%16s", c.c_str());
+  std::printf("\n");
+  for (const auto& row : t.rows) {
+    for (const auto& v : row) {
+      if (v.is_string()) {
+        std::printf("%16s", v.get<std::string>().c_str());
+      } else if (v.is_number_integer()) {
+        std::printf("%16lld", static_cast<long long>(v.get<std::int64_t>()));
+      } else {
+        std::printf("%16.4g", v.get<double>());
+      }
+    }
+    std::printf("\n");
+  }
+  for (const auto& [key, value] : t.facts.items()) {
+    std::cout << "  " << key << ": "
+              << (value.is_string() ? value.get<std::string>() : value.dump()) << "\n";
+  }
+}
+
+}  // namespace
+
+void setup_bench(CLI::App& app) {
+  auto options = std::make_shared<BenchOptions>();
+  std::vector<std::string> names;
+  for (const auto& b : benchmarks()) names.emplace_back(b.name);
+  auto* cmd = app.add_subcommand("bench", "Speed benchmarks: " + core::join(names, ", "));
+  cmd->add_option("name", options->name, "Benchmark to run: " + core::join(names, ", "))
+      ->required();
+  cmd->add_option("--steps", options->steps, "envs: env steps per env and repetition")
+      ->check(CLI::Range(1, 100000000));
+  cmd->add_option("--repeats", options->repeats, "envs: timed repetitions (best is reported)")
+      ->check(CLI::Range(1, 1000));
+  cmd->add_option("--episodes", options->episodes, "eval: episodes")->check(CLI::Range(1, 100000));
+  cmd->add_option("--eval-threads", options->eval_threads, "eval: env-stepping threads")
+      ->check(CLI::Range(1, 1024));
+  cmd->add_option("--seed", options->seed, "Seed of actions, policy weights and episodes");
+  cmd->add_flag("--json", options->json, "Print JSON");
+  cmd->callback([options] { run_bench(*options); });
+}
+
+void run_bench(const BenchOptions& options) {
+  for (const auto& b : benchmarks()) {
+    if (options.name != b.name) continue;
+    const Table t = b.run(options);
+    if (options.json) {
+      nlohmann::json j = {{"benchmark", b.name}, {"columns", t.columns}, {"rows", t.rows}};
+      j["facts"] = t.facts;
+      std::cout << j.dump(2) << "\n";
+    } else {
+      print_table(b, t);
+    }
+    return;
+  }
+  std::vector<std::string> names;
+  for (const auto& b : benchmarks()) names.emplace_back(b.name);
+  throw UsageError("benchmark \"" + options.name + "\": unknown" +
+                   core::did_you_mean(options.name, names) +
+                   "; expected one of: " + core::join(names, ", "));
+}
+
+}  // namespace rlbench::cli

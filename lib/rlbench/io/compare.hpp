@@ -1,0 +1,83 @@
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rlbench/io/result.hpp"
+
+namespace rlbench::io {
+
+// Which per-run number `compare` aggregates.
+enum class CompareMetric {
+  final_score,  // final_normalized_score_x100: the last evaluation
+  best_score,   // best_normalized_score_x100: the best evaluation (optimistic, see docs)
+};
+
+// "final" / "best" <-> CompareMetric; parse throws UsageError with a hint.
+CompareMetric parse_compare_metric(const std::string& name);
+const char* to_string(CompareMetric metric);
+
+// A result file and what it holds.
+struct LoadedRun {
+  std::filesystem::path path;
+  RunResult result;
+};
+
+// Every result.json under `paths`: directories are searched recursively (symlinks are not
+// followed), a file is taken as it is. Sorted, without duplicates, spelled as found. Throws
+// UsageError
+// "<path>: no such file or directory" for a path that does not exist.
+std::vector<std::filesystem::path> find_result_files(const std::vector<std::string>& paths);
+
+// The keys runs can be grouped by: algo, dataset, env, seed, device, status, and
+// algo.params.<name> for any hyperparameter. Throws UsageError for anything else, with a hint.
+void validate_group_keys(const std::vector<std::string>& keys);
+
+// The value of a group key for one run, as text: "td3_bc", "hopper-medium-v2", "0",
+// "2.5" (algo.params.alpha); "-" when a run lacks the hyperparameter.
+std::string group_value(const RunResult& result, const std::string& key);
+
+// One group of runs: its key values, the per-run metric values and their statistics.
+struct CompareGroup {
+  std::vector<std::string> key_values;  // one per group key, in key order
+  std::vector<double> values;           // the metric of each run, ordered by seed then path
+  std::vector<long long> seeds;         // the seeds of those runs, same order
+  double mean = 0;
+  std::optional<double> std;  // sample std (ddof = 1); empty when n = 1
+  std::size_t n() const { return values.size(); }
+};
+
+// The comparison: groups in sorted key order plus what was left out and why.
+struct CompareReport {
+  std::vector<std::string> keys;
+  CompareMetric metric = CompareMetric::final_score;
+  std::vector<CompareGroup> groups;
+  std::size_t runs_used = 0;
+  std::size_t skipped_running = 0;   // status "running"
+  std::size_t skipped_failed = 0;    // status "failed"
+  std::size_t skipped_no_score = 0;  // completed, but no normalised score (no evaluations or
+                                     // no reference scores for the dataset)
+  std::size_t skipped() const { return skipped_running + skipped_failed + skipped_no_score; }
+};
+
+// Groups completed runs by `keys` and aggregates `metric` over each group. Groups are sorted by
+// their key values (numbers numerically, text lexically), so output is stable.
+CompareReport compare_runs(const std::vector<LoadedRun>& runs, const std::vector<std::string>& keys,
+                           CompareMetric metric);
+
+// "skipped 3 runs that are not completed (2 running, 1 failed)" and the like; empty when nothing
+// was skipped.
+std::string skipped_summary(const CompareReport& report);
+
+// Renderings. Markdown: one row per group, "mean ± std" with one decimal as papers print it (the
+// mean alone when n = 1), n, and a note line naming the metric and the std. CSV: a header and one
+// row per group at full precision, std empty when n = 1. JSON: the whole report, std null when
+// n = 1.
+std::string format_markdown(const CompareReport& report);
+std::string format_csv(const CompareReport& report);
+std::string format_json(const CompareReport& report);
+
+}  // namespace rlbench::io

@@ -1,0 +1,143 @@
+#include "rlbench/nets/ensemble.hpp"
+
+#include <cmath>
+#include <utility>
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Context.h>
+#include <torch/torch.h>
+
+namespace rlbench::nets {
+
+namespace {
+torch::Tensor select_members(const torch::Tensor& t, const MemberRange& range) {
+  torch::Tensor v = range.detach_params ? t.detach() : t;
+  const int64_t count = range.count < 0 ? t.size(0) - range.first : range.count;
+  if (range.first == 0 && count == t.size(0)) return v;
+  return v.narrow(0, range.first, count);
+}
+}  // namespace
+
+EnsembleLinearImpl::EnsembleLinearImpl(int64_t members, int64_t in_features, int64_t out_features)
+    : m_members(members), m_in(in_features), m_out(out_features) {
+  weight = register_parameter("weight", torch::zeros({members, in_features, out_features}));
+  bias = register_parameter("bias", torch::zeros({members, 1, out_features}));
+}
+
+torch::Tensor EnsembleLinearImpl::forward(const torch::Tensor& x, const MemberRange& range) {
+  return torch::baddbmm(select_members(bias, range), x, select_members(weight, range));
+}
+
+void EnsembleLinearImpl::init_member(int64_t member, torch::Generator& gen) {
+  // nn.Linear.reset_parameters: kaiming_uniform_(a=√5) gives bound √(6 / ((1 + 5)·fan_in)),
+  // i.e. 1/√fan_in, and the bias uses the same bound; the weight is drawn first, as [out, in]
+  const double bound = 1.0 / std::sqrt(static_cast<double>(m_in));
+  torch::NoGradGuard no_grad;
+  auto w = torch::empty({m_out, m_in}).uniform_(-bound, bound, gen);
+  auto b = torch::empty({m_out}).uniform_(-bound, bound, gen);
+  weight[member].copy_(w.t());
+  bias[member][0].copy_(b);
+}
+
+EnsembleMlpImpl::EnsembleMlpImpl(int64_t members, int64_t in_features,
+                                 const std::vector<int>& hidden, int64_t out_features)
+    : m_members(members) {
+  int64_t in = in_features;
+  for (size_t i = 0; i <= hidden.size(); ++i) {
+    const int64_t out = i < hidden.size() ? hidden[i] : out_features;
+    m_layers.push_back(
+        register_module("l" + std::to_string(i), EnsembleLinear(members, in, out)));
+    in = out;
+  }
+}
+
+torch::Tensor EnsembleMlpImpl::forward(const torch::Tensor& x, const MemberRange& range) {
+  torch::Tensor h = x;
+  for (size_t i = 0; i < m_layers.size(); ++i) {
+    h = m_layers[i]->forward(h, range);
+    if (i + 1 < m_layers.size()) h = torch::relu(h);
+  }
+  return h;
+}
+
+void EnsembleMlpImpl::init_member(int64_t member, torch::Generator& gen) {
+  for (auto& layer : m_layers) layer->init_member(member, gen);
+}
+
+FlatParams flatten_parameters(const std::vector<torch::nn::Module*>& modules) {
+  FlatParams flat;
+  int64_t total = 0;
+  for (auto* m : modules) {
+    for (auto& item : m->named_parameters()) {
+      flat.params.push_back(item.value());
+      flat.names.push_back(item.key());
+      total += item.value().numel();
+    }
+  }
+  if (flat.params.empty()) return flat;
+  const auto options = flat.params.front().options();
+  flat.values = torch::empty({total}, options);
+  flat.grads = torch::zeros({total}, options);
+  torch::NoGradGuard no_grad;
+  int64_t offset = 0;
+  for (auto& p : flat.params) {
+    const int64_t n = p.numel();
+    auto value_view = flat.values.narrow(0, offset, n).view(p.sizes());
+    value_view.copy_(p);
+    // re-point the parameter's storage at the flat buffer; it stays a leaf requiring grad
+    p.set_data(value_view);
+    p.mutable_grad() = flat.grads.narrow(0, offset, n).view(p.sizes());
+    offset += n;
+  }
+  return flat;
+}
+
+std::vector<torch::Tensor> views_like(const torch::Tensor& flat, const FlatParams& like) {
+  std::vector<torch::Tensor> views;
+  int64_t offset = 0;
+  for (const auto& p : like.params) {
+    views.push_back(flat.narrow(0, offset, p.numel()).view(p.sizes()));
+    offset += p.numel();
+  }
+  return views;
+}
+
+void soft_update(FlatParams& target, const FlatParams& source, double tau) {
+  torch::NoGradGuard no_grad;
+  target.values.mul_(1.0 - tau).add_(source.values, tau);
+}
+
+void hard_update(FlatParams& target, const FlatParams& source) {
+  torch::NoGradGuard no_grad;
+  target.values.copy_(source.values);
+}
+
+Adam::Adam(FlatParams& params, double lr, double beta1, double beta2, double eps)
+    : m_params(&params), m_lr(lr), m_beta1(beta1), m_beta2(beta2), m_eps(eps) {
+  m_exp_avg = torch::zeros_like(params.values);
+  m_exp_avg_sq = torch::zeros_like(params.values);
+}
+
+void Adam::zero_grad() { m_params->grads.zero_(); }
+
+void Adam::step() {
+  torch::NoGradGuard no_grad;
+  ++m_step;
+  const auto& g = m_params->grads;
+  m_exp_avg.mul_(m_beta1).add_(g, 1.0 - m_beta1);
+  m_exp_avg_sq.mul_(m_beta2).addcmul_(g, g, 1.0 - m_beta2);
+  const double bias_correction1 = 1.0 - std::pow(m_beta1, static_cast<double>(m_step));
+  const double bias_correction2 = 1.0 - std::pow(m_beta2, static_cast<double>(m_step));
+  const double step_size = m_lr / bias_correction1;
+  auto denom = (m_exp_avg_sq.sqrt() / std::sqrt(bias_correction2)).add_(m_eps);
+  m_params->values.addcdiv_(m_exp_avg, denom, -step_size);
+}
+
+torch::Generator make_generator(const torch::Device& device, uint64_t seed) {
+  if (device.is_cpu()) return at::detail::createCPUGenerator(seed);
+  auto gen = at::globalContext().defaultGenerator(device).clone();
+  gen.set_current_seed(seed);
+  return gen;
+}
+
+}  // namespace rlbench::nets

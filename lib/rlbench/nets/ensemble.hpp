@@ -1,0 +1,134 @@
+#pragma once
+
+// Ensembles of small MLPs evaluated with one batched matmul per layer, plus the flat parameter
+// buffers, Adam and target updates that the TD3+BC family shares.
+//
+// An ensemble of E members stores a layer's weights as [E, in, out] and evaluates inputs
+// [E, B, in] with baddbmm, so S seeds and both critic heads cost one kernel per layer. Member e is
+// initialised exactly like a PyTorch nn.Linear drawn from its own generator, so a member's initial
+// weights depend only on its seed, never on how many members share the ensemble.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <torch/nn/module.h>
+#include <torch/nn/pimpl.h>
+#include <torch/types.h>
+
+namespace rlbench::nets {
+
+// Which members of an ensemble a forward pass evaluates, and whether the weights are detached
+// (gradients still flow into the input, never into the parameters).
+struct MemberRange {
+  int64_t first = 0;
+  int64_t count = -1;  // -1: all members from `first`
+  bool detach_params = false;
+};
+
+// A linear layer for E independent members: y[e] = x[e] · W[e] + b[e].
+class EnsembleLinearImpl : public torch::nn::Module {
+ public:
+  EnsembleLinearImpl(int64_t members, int64_t in_features, int64_t out_features);
+
+  // x: [E', B, in] with E' the number of members selected by `range`; returns [E', B, out].
+  torch::Tensor forward(const torch::Tensor& x, const MemberRange& range = {});
+
+  // Draws member `member` like torch.nn.Linear.reset_parameters from `gen`, a CPU generator (the
+  // values are drawn on the CPU and copied, so the result is the same on every device):
+  // weight [out, in] ~ U(±1/√in) (Kaiming-uniform with a = √5), then bias [out] ~ U(±1/√in).
+  void init_member(int64_t member, torch::Generator& gen);
+
+  int64_t members() const { return m_members; }
+  int64_t in_features() const { return m_in; }
+  int64_t out_features() const { return m_out; }
+
+  torch::Tensor weight;  // [E, in, out]
+  torch::Tensor bias;    // [E, 1, out]
+
+ private:
+  int64_t m_members;
+  int64_t m_in;
+  int64_t m_out;
+};
+TORCH_MODULE(EnsembleLinear);
+
+// An MLP ensemble: in → hidden[0] → ReLU → … → hidden[n-1] → ReLU → out, no output activation.
+class EnsembleMlpImpl : public torch::nn::Module {
+ public:
+  EnsembleMlpImpl(int64_t members, int64_t in_features, const std::vector<int>& hidden,
+                  int64_t out_features);
+
+  // x: [E', B, in] → [E', B, out] for the members selected by `range`.
+  torch::Tensor forward(const torch::Tensor& x, const MemberRange& range = {});
+
+  // Initialises every layer of member `member` in order (weight, bias per layer) from `gen`.
+  void init_member(int64_t member, torch::Generator& gen);
+
+  int64_t members() const { return m_members; }
+  const std::vector<EnsembleLinear>& layers() const { return m_layers; }
+
+ private:
+  int64_t m_members;
+  std::vector<EnsembleLinear> m_layers;
+};
+TORCH_MODULE(EnsembleMlp);
+
+// All parameters of one or more modules moved into a single contiguous buffer (and their
+// gradients into another), so that Adam, zero_grad and target updates are a handful of kernels
+// instead of several per tensor. The module parameters remain usable leaves: their storage is
+// re-pointed at views of `values`, and their .grad at views of `grads`, which autograd then
+// accumulates into in place.
+struct FlatParams {
+  torch::Tensor values;               // [P]
+  torch::Tensor grads;                // [P]
+  std::vector<torch::Tensor> params;  // the parameters, in module order
+  std::vector<std::string> names;     // their qualified names
+};
+
+// Flattens the parameters of `modules` (in the order given). Precondition: every parameter is a
+// dense float tensor on the same device and none has been used in a graph yet.
+FlatParams flatten_parameters(const std::vector<torch::nn::Module*>& modules);
+
+// Views of `flat` shaped like `like.params`, in the same order (for per-tensor access to state
+// that lives in a flat buffer, such as Adam moments).
+std::vector<torch::Tensor> views_like(const torch::Tensor& flat, const FlatParams& like);
+
+// target ← τ·source + (1 − τ)·target, elementwise over the whole buffer (no grad).
+void soft_update(FlatParams& target, const FlatParams& source, double tau);
+
+// target ← source (no grad).
+void hard_update(FlatParams& target, const FlatParams& source);
+
+// Adam over a FlatParams buffer, with the arithmetic of torch.optim.Adam (PyTorch 1.13,
+// single-tensor path, no weight decay, no amsgrad).
+class Adam {
+ public:
+  Adam(FlatParams& params, double lr, double beta1 = 0.9, double beta2 = 0.999,
+       double eps = 1e-8);
+
+  void zero_grad();
+  void step();
+
+  double lr() const { return m_lr; }
+  int64_t steps() const { return m_step; }
+  void set_steps(int64_t steps) { m_step = steps; }
+  torch::Tensor& exp_avg() { return m_exp_avg; }
+  torch::Tensor& exp_avg_sq() { return m_exp_avg_sq; }
+
+ private:
+  FlatParams* m_params;
+  double m_lr;
+  double m_beta1;
+  double m_beta2;
+  double m_eps;
+  int64_t m_step = 0;
+  torch::Tensor m_exp_avg;
+  torch::Tensor m_exp_avg_sq;
+};
+
+// A generator for `device` seeded with `seed`: a fresh CPU generator, or for CUDA a clone of
+// the device's default generator reseeded (an independent stream; the default is untouched).
+torch::Generator make_generator(const torch::Device& device, uint64_t seed);
+
+}  // namespace rlbench::nets

@@ -1,0 +1,60 @@
+#pragma once
+
+// Tiny synthetic contexts and batches for algorithm tests.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "rlbench/algos/algorithm.hpp"
+
+namespace rlbench::test {
+
+inline algos::AlgoContext tiny_context(std::vector<uint64_t> seeds, int64_t obs_dim = 5,
+                                       int64_t act_dim = 3, int64_t rows = 64) {
+  algos::AlgoContext ctx;
+  ctx.obs_dim = obs_dim;
+  ctx.act_dim = act_dim;
+  ctx.seeds = std::move(seeds);
+  ctx.dataset_name = "hopper-medium-v2";
+  auto gen = at::detail::createCPUGenerator(1234);
+  ctx.dataset_observations = torch::randn({rows, obs_dim}, gen, torch::kFloat32);
+  ctx.dataset_actions = torch::rand({rows, act_dim}, gen, torch::kFloat32) * 2 - 1;
+  return ctx;
+}
+
+// Small networks so that the contract test stays fast; every algorithm accepts these keys.
+inline nlohmann::json tiny_params(const std::string& algo) {
+  nlohmann::json p = {{"actor_hidden", {16, 16}}, {"critic_hidden", {16, 16}}};
+  if (algo == "a2pr") {
+    p["value_hidden"] = {16, 16};
+    p["vae_hidden"] = 24;
+  }
+  return p;
+}
+
+// A synthetic batch [E, B, ·]; member e's rows depend only on (seed, e).
+inline algos::Batch synthetic_batch(const algos::AlgoContext& ctx, int64_t batch, uint64_t seed) {
+  auto gen = at::detail::createCPUGenerator(seed);
+  const int64_t e = ctx.num_seeds();
+  algos::Batch b;
+  b.states = torch::randn({e, batch, ctx.obs_dim}, gen, torch::kFloat32);
+  b.actions = torch::rand({e, batch, ctx.act_dim}, gen, torch::kFloat32) * 2 - 1;
+  b.rewards = torch::randn({e, batch, 1}, gen, torch::kFloat32);
+  b.next_states = torch::randn({e, batch, ctx.obs_dim}, gen, torch::kFloat32);
+  b.not_done = (torch::rand({e, batch, 1}, gen, torch::kFloat32) > 0.1).to(torch::kFloat32);
+  return b;
+}
+
+// Member `member` of `b` as a one-seed batch.
+inline algos::Batch member_batch(const algos::Batch& b, int64_t member) {
+  auto pick = [&](const torch::Tensor& t) { return t.narrow(0, member, 1).contiguous(); };
+  return {pick(b.states), pick(b.actions), pick(b.rewards), pick(b.next_states),
+          pick(b.not_done)};
+}
+
+}  // namespace rlbench::test

@@ -1,0 +1,146 @@
+#include <ATen/CPUGeneratorImpl.h>
+#include <doctest/doctest.h>
+#include <torch/torch.h>
+
+#include "algos/algo_fixtures.hpp"
+#include "rlbench/algos/nearest_neighbor.hpp"
+#include "rlbench/algos/prdc.hpp"
+#include "rlbench/core/error.hpp"
+
+using rlbench::algos::kth_nearest_exhaustive;
+using rlbench::algos::NearestNeighbor;
+using rlbench::algos::NnBackend;
+
+TEST_SUITE_BEGIN("algos");
+
+namespace {
+// random points with exact duplicate rows and coarse coordinates, so that ties are common
+torch::Tensor points_with_ties(int64_t n, int64_t d, uint64_t seed) {
+  auto gen = at::detail::createCPUGenerator(seed);
+  auto p = torch::randint(-3, 4, {n, d}, gen, torch::kFloat32) * 0.5f;
+  const auto src = torch::randint(0, n, {n / 4}, gen, torch::kInt64);
+  const auto dst = torch::randint(0, n, {n / 4}, gen, torch::kInt64);
+  p.index_copy_(0, dst, p.index_select(0, src));
+  return p;
+}
+}  // namespace
+
+TEST_CASE("the hand-made tie rule: lowest index among equal distances, k-th only") {
+  // points at distance 1, 1, 0, 2 from the origin
+  const auto points = torch::tensor({1.0f, 0.0f, 0.0f, 1.0f, 0.0f, 0.0f, 2.0f, 0.0f}).view({4, 2});
+  const auto origin = torch::zeros({1, 2});
+  for (auto backend : {NnBackend::kdtree, NnBackend::brute}) {
+    CAPTURE(rlbench::algos::to_string(backend));
+    CHECK(NearestNeighbor(points, backend, 1).query(origin).item<int64_t>() == 2);
+    CHECK(NearestNeighbor(points, backend, 2).query(origin).item<int64_t>() == 0);
+    CHECK(NearestNeighbor(points, backend, 3).query(origin).item<int64_t>() == 1);
+    CHECK(NearestNeighbor(points, backend, 4).query(origin).item<int64_t>() == 3);
+  }
+  CHECK(kth_nearest_exhaustive(points, origin, 3).item<int64_t>() == 1);
+}
+
+TEST_CASE("kd-tree and brute force agree with an exhaustive search, ties and k > 1 included") {
+  for (int64_t k : {1, 2, 5}) {
+    for (int64_t d : {3, 8}) {
+      CAPTURE(k);
+      CAPTURE(d);
+      const auto points = points_with_ties(600, d, 10 + k + d);
+      auto gen = at::detail::createCPUGenerator(77 + k);
+      // half the queries sit exactly on data points, half are coarse random points
+      auto queries = torch::cat({points.index_select(0, torch::randint(0, 600, {40}, gen,
+                                                                         torch::kInt64)),
+                                 torch::randint(-3, 4, {40, d}, gen, torch::kFloat32) * 0.5f});
+      const auto expected = kth_nearest_exhaustive(points, queries, k);
+      const auto tree = NearestNeighbor(points, NnBackend::kdtree, k).query(queries);
+      NearestNeighbor brute_search(points, NnBackend::brute, k);
+      const auto brute = brute_search.query(queries);
+      CHECK(torch::equal(tree, expected));
+      CHECK(torch::equal(brute, expected));
+
+      // the exhaustive answer really is the k-th in (distance, index) order
+      const auto dist = (queries.unsqueeze(1) - points.unsqueeze(0)).to(torch::kFloat64).pow(2).sum(-1);
+      for (int64_t i = 0; i < queries.size(0); ++i) {
+        const int64_t j = expected[i].item<int64_t>();
+        const double dj = dist[i][j].item<double>();
+        const int64_t before = ((dist[i] < dj).sum().item<int64_t>() +
+                                (dist[i] == dj).narrow(0, 0, j).sum().item<int64_t>());
+        CHECK(before == k - 1);
+      }
+    }
+  }
+}
+
+TEST_CASE("brute force is exact on continuous data, certificate and fallback included") {
+  auto gen = at::detail::createCPUGenerator(3);
+  const auto points = torch::randn({5000, 6}, gen, torch::kFloat32) * 10 + 100;
+  const auto queries = torch::randn({64, 6}, gen, torch::kFloat32) * 10 + 100;
+  const auto expected = kth_nearest_exhaustive(points, queries, 1);
+  NearestNeighbor brute(points, NnBackend::brute, 1);
+  CHECK(torch::equal(brute.query(queries), expected));
+  CHECK(torch::equal(NearestNeighbor(points, NnBackend::kdtree, 1).query(queries), expected));
+  // many identical points: the candidate list cannot hold every tie, so the certificate fails
+  // and the fallback decides by index
+  auto same = torch::zeros({100, 2});
+  same[57][0] = 5.0f;
+  NearestNeighbor ties(same, NnBackend::brute, 3);
+  CHECK(ties.query(torch::full({1, 2}, 0.1f)).item<int64_t>() == 2);
+  CHECK(ties.query(torch::tensor({{5.0f, 0.0f}})).item<int64_t>() == 1);
+}
+
+TEST_CASE("search arguments are checked") {
+  const auto points = torch::zeros({3, 2});
+  CHECK_THROWS_WITH_AS(NearestNeighbor(points, NnBackend::kdtree, 4),
+                       "nearest neighbour: k: expected in [1, 3], got 4", rlbench::UsageError);
+  NearestNeighbor nn(points, NnBackend::kdtree, 1);
+  CHECK_THROWS_AS(nn.query(torch::zeros({2, 3})), rlbench::Error);
+  CHECK_THROWS_WITH_AS(rlbench::algos::parse_nn_backend("faiss", "algo.params.search"),
+                       "algo.params.search: unknown search backend: expected \"kdtree\" or "
+                       "\"brute\", got \"faiss\"",
+                       rlbench::UsageError);
+}
+
+TEST_CASE("prdc's constraint target is the dataset action nearest to (beta*s, a)") {
+  auto ctx = rlbench::test::tiny_context({1}, 2, 1, 4);
+  ctx.dataset_observations = torch::tensor({0.0f, 0.0f, 1.0f, 0.0f, 0.0f, 1.0f, 3.0f, 3.0f})
+                                 .view({4, 2});
+  ctx.dataset_actions = torch::tensor({-0.5f, 0.25f, 0.75f, 1.0f}).view({4, 1});
+  for (const char* search : {"kdtree", "brute"}) {
+    CAPTURE(search);
+    rlbench::core::ConfigReader r({{"beta", 2.0}, {"search", search}}, "test", "algo.params");
+    rlbench::algos::Prdc prdc(rlbench::algos::PrdcConfig::parse(r, ctx.dataset_name), ctx);
+    // state (1, 0) with action 0.75: [2, 0, 0.75] is nearest to row 1 [2, 0, 0.25] (0.25) and
+    // not to row 0 [0, 0, -0.5] nor row 2 [0, 2, 0.75]
+    const auto s = torch::tensor({1.0f, 0.0f, 0.1f, 0.9f}).view({1, 2, 2});
+    const auto a = torch::tensor({0.75f, 0.75f}).view({1, 2, 1});
+    const auto target = prdc.constraint_actions(s, a);
+    CHECK(target[0][0][0].item<float>() == 0.25f);
+    CHECK(target[0][1][0].item<float>() == 0.75f);  // (0.2, 1.8, 0.75) is nearest to row 2
+  }
+  // with β large the state dominates; with β → 0 only the action counts
+  rlbench::core::ConfigReader r0({{"beta", 0.0}}, "test", "algo.params");
+  rlbench::algos::Prdc flat(rlbench::algos::PrdcConfig::parse(r0, ctx.dataset_name), ctx);
+  const auto t0 = flat.constraint_actions(torch::tensor({3.0f, 3.0f}).view({1, 1, 2}),
+                                          torch::tensor({-0.4f}).view({1, 1, 1}));
+  CHECK(t0.item<float>() == -0.5f);
+}
+
+TEST_CASE("prdc picks alpha and beta by dataset, overrides win") {
+  using rlbench::algos::PrdcConfig;
+  CHECK(PrdcConfig::dataset_defaults("halfcheetah-medium-v2").alpha == 40.0);
+  CHECK(PrdcConfig::dataset_defaults("hopper-medium-v2").alpha == 2.5);
+  CHECK(PrdcConfig::dataset_defaults("walker2d-medium-replay-v2").beta == 2.0);
+  const auto ant = PrdcConfig::dataset_defaults("antmaze-medium-play-v2");
+  CHECK(ant.alpha == 7.5);
+  CHECK(ant.beta == 7.5);
+  CHECK(ant.reward_scale == 10000.0);
+  CHECK(ant.reward_shift == -1.0);
+  rlbench::core::ConfigReader r({{"alpha", 3.0}}, "test", "algo.params");
+  CHECK(PrdcConfig::parse(r, "halfcheetah-medium-v2").alpha == 3.0);
+  rlbench::core::ConfigReader bad({{"k", 0}}, "test", "algo.params");
+  CHECK_THROWS_WITH_AS(PrdcConfig::parse(bad, "hopper-medium-v2"),
+                       "test: algo.params.k: must be >= 1, got 0", rlbench::UsageError);
+  rlbench::core::ConfigReader bad_search({{"search", "gpu"}}, "test", "algo.params");
+  CHECK_THROWS_AS(PrdcConfig::parse(bad_search, "hopper-medium-v2"), rlbench::UsageError);
+}
+
+TEST_SUITE_END();

@@ -1,0 +1,89 @@
+#include <doctest/doctest.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/torch.h>
+
+#include "rlbench/algos/common.hpp"
+#include "rlbench/nets/ensemble.hpp"
+
+TEST_SUITE_BEGIN("algos");
+
+TEST_CASE("td3+bc lambda is alpha over mean |Q1| per seed and carries no gradient") {
+  // seed 0: mean|q| = (1 + 3 + 2 + 2) / 4 = 2; seed 1: mean|q| = 0.5
+  auto q = torch::tensor({1.0f, -3.0f, 2.0f, -2.0f, 0.5f, 0.5f, -0.5f, 0.5f})
+               .view({2, 4, 1})
+               .set_requires_grad(true);
+  const auto lambda = rlbench::algos::q_weight(q, 2.5);
+  CHECK(lambda[0].item<float>() == doctest::Approx(1.25));
+  CHECK(lambda[1].item<float>() == doctest::Approx(5.0));
+  CHECK_FALSE(lambda.requires_grad());
+
+  // d/dq of −λ·mean(q) is exactly −λ/B: no term from differentiating through mean|q|
+  const auto loss = (-lambda * rlbench::algos::per_seed_mean(q)).sum();
+  loss.backward();
+  const auto g = q.grad().view({2, 4});
+  CHECK(torch::allclose(g[0], torch::full({4}, -1.25f / 4)));
+  CHECK(torch::allclose(g[1], torch::full({4}, -5.0f / 4)));
+}
+
+TEST_CASE("ensemble linear members are initialised like torch.nn.Linear") {
+  // bounds U(±1/√in) for weight and bias; a member depends only on its generator
+  rlbench::nets::EnsembleLinear layer(3, 16, 4);
+  auto g1 = at::detail::createCPUGenerator(5);
+  auto g2 = at::detail::createCPUGenerator(5);
+  layer->init_member(0, g1);
+  layer->init_member(2, g2);
+  CHECK(torch::equal(layer->weight[0], layer->weight[2]));
+  CHECK(torch::equal(layer->bias[0], layer->bias[2]));
+  CHECK(layer->weight[1].abs().max().item<float>() == 0.0f);
+  CHECK(layer->weight[0].abs().max().item<float>() <= 0.25f);
+  CHECK(layer->weight[0].abs().max().item<float>() > 0.2f);
+
+  // the weight is drawn as [out, in] first, then the bias, like nn.Linear
+  auto g3 = at::detail::createCPUGenerator(5);
+  auto w = torch::empty({4, 16}).uniform_(-0.25, 0.25, g3);
+  auto b = torch::empty({4}).uniform_(-0.25, 0.25, g3);
+  CHECK(torch::equal(layer->weight[0], w.t()));
+  CHECK(torch::equal(layer->bias[0][0], b));
+
+  // forward is one batched matmul per member
+  auto x = torch::randn({3, 2, 16});
+  auto y = layer->forward(x);
+  CHECK(torch::allclose(y[0], torch::matmul(x[0], w.t()) + b));
+}
+
+TEST_CASE("flat parameters keep gradients, adam and target updates in one buffer") {
+  const std::vector<int> hidden{8};
+  rlbench::nets::EnsembleMlp net(2, 3, hidden, 1);
+  rlbench::nets::EnsembleMlp target(2, 3, hidden, 1);
+  auto g = at::detail::createCPUGenerator(1);
+  net->init_member(0, g);
+  net->init_member(1, g);
+  auto flat = rlbench::nets::flatten_parameters({net.get()});
+  auto tflat = rlbench::nets::flatten_parameters({target.get()});
+  rlbench::nets::hard_update(tflat, flat);
+  CHECK(torch::equal(target->layers()[0]->weight, net->layers()[0]->weight));
+
+  // gradients accumulate into the flat buffer; adam matches torch::optim::Adam
+  auto reference = net->layers()[0]->weight.detach().clone().set_requires_grad(true);
+  torch::optim::Adam ref_opt({reference}, torch::optim::AdamOptions(1e-2));
+  rlbench::nets::Adam opt(flat, 1e-2);
+  for (int i = 0; i < 3; ++i) {
+    opt.zero_grad();
+    ref_opt.zero_grad();
+    net->layers()[0]->weight.pow(2).sum().backward();
+    reference.pow(2).sum().backward();
+    CHECK(torch::equal(net->layers()[0]->weight.grad(), reference.grad()));
+    opt.step();
+    ref_opt.step();
+    CHECK(torch::allclose(net->layers()[0]->weight, reference, 0, 1e-7));
+  }
+  CHECK(flat.grads.abs().sum().item<float>() > 0);
+
+  // soft update: τ·θ + (1 − τ)·θ̄
+  const auto t0 = target->layers()[0]->weight.detach().clone();
+  rlbench::nets::soft_update(tflat, flat, 0.25);
+  CHECK(torch::allclose(target->layers()[0]->weight,
+                        0.25 * net->layers()[0]->weight.detach() + 0.75 * t0));
+}
+
+TEST_SUITE_END();

@@ -1,0 +1,236 @@
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+#include <string>
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include "rlbench/cli/compare.hpp"
+#include "rlbench/core/error.hpp"
+#include "rlbench/core/fs.hpp"
+#include "rlbench/core/strings.hpp"
+#include "rlbench/io/compare.hpp"
+#include "rlbench/io/result.hpp"
+
+#include "io/result_fixture.hpp"
+
+namespace fs = std::filesystem;
+using rlbench::io::CompareMetric;
+using rlbench::io::RunStatus;
+using rlbench::test::make_run;
+
+namespace {
+
+// 3 seeds x 2 algos on hopper-medium-v2, one more td3_bc seed still running, one prdc seed that
+// failed, and a single td3_bc run on walker2d. Final scores: td3_bc 60, 62, 67; prdc 40, 44, 48.
+// Best scores: td3_bc 70, 65, 67; prdc 40, 44, 48.
+void write_fixture(const fs::path& root) {
+  fs::remove_all(root);
+  const auto put = [&](const std::string& dir, const rlbench::io::RunResult& r) {
+    rlbench::io::write_result(root / dir / "result.json", r);
+  };
+  const std::string ds = "hopper-medium-v2";
+  put("td3_bc/hopper/seed_0000", make_run("td3_bc", ds, 0, RunStatus::completed, {70, 60}));
+  put("td3_bc/hopper/seed_0001", make_run("td3_bc", ds, 1, RunStatus::completed, {65, 62}));
+  put("td3_bc/hopper/seed_0002", make_run("td3_bc", ds, 2, RunStatus::completed, {50, 67}));
+  put("td3_bc/hopper/seed_0003", make_run("td3_bc", ds, 3, RunStatus::running, {99}));
+  put("prdc/hopper/seed_0002", make_run("prdc", ds, 2, RunStatus::completed, {30, 48}));
+  put("prdc/hopper/seed_0000", make_run("prdc", ds, 0, RunStatus::completed, {40}));
+  put("prdc/hopper/seed_0001", make_run("prdc", ds, 1, RunStatus::completed, {44}));
+  put("prdc/hopper/seed_0003", make_run("prdc", ds, 3, RunStatus::failed, {}));
+  put("td3_bc/walker/seed_0000",
+      make_run("td3_bc", "walker2d-medium-v2", 0, RunStatus::completed, {80}));
+  // not a result file: ignored
+  rlbench::core::write_file_atomic(root / "td3_bc/hopper/seed_0000/config.json", "{}");
+}
+
+std::vector<rlbench::io::LoadedRun> load(const fs::path& root) {
+  std::vector<rlbench::io::LoadedRun> runs;
+  for (const auto& f : rlbench::io::find_result_files({root.string()})) {
+    runs.push_back({f, rlbench::io::read_result(f)});
+  }
+  return runs;
+}
+
+struct Captured {
+  std::string out;
+  std::string err;
+};
+
+Captured run_compare_cli(const rlbench::cli::CompareOptions& options) {
+  std::ostringstream out, err;
+  auto* old_out = std::cout.rdbuf(out.rdbuf());
+  auto* old_err = std::cerr.rdbuf(err.rdbuf());
+  try {
+    rlbench::cli::run_compare(options);
+  } catch (...) {
+    std::cout.rdbuf(old_out);
+    std::cerr.rdbuf(old_err);
+    throw;
+  }
+  std::cout.rdbuf(old_out);
+  std::cerr.rdbuf(old_err);
+  return {out.str(), err.str()};
+}
+
+}  // namespace
+
+TEST_SUITE_BEGIN("io");
+
+TEST_CASE("find_result_files searches directories and rejects missing paths") {
+  write_fixture("cmp_find");
+  const auto files = rlbench::io::find_result_files({"cmp_find", "cmp_find/prdc"});
+  CHECK(files.size() == 9);  // duplicates through the second path are dropped
+  for (const auto& f : files) CHECK(f.filename() == "result.json");
+  CHECK(rlbench::io::find_result_files({"cmp_find/prdc/hopper/seed_0000/result.json"}).size() == 1);
+  CHECK_THROWS_WITH_AS(rlbench::io::find_result_files({"cmp_find", "cmp_nowhere"}),
+                       "cmp_nowhere: no such file or directory", rlbench::UsageError);
+}
+
+TEST_CASE("compare groups completed runs and aggregates over seeds") {
+  write_fixture("cmp_group");
+  const auto runs = load("cmp_group");
+  REQUIRE(runs.size() == 9);
+
+  SUBCASE("final score by algo and dataset") {
+    const auto rep =
+        rlbench::io::compare_runs(runs, {"algo", "dataset"}, CompareMetric::final_score);
+    CHECK(rep.runs_used == 7);
+    CHECK(rep.skipped_running == 1);
+    CHECK(rep.skipped_failed == 1);
+    CHECK(rep.skipped_no_score == 0);
+    REQUIRE(rep.groups.size() == 3);
+    // sorted: prdc before td3_bc, hopper before walker2d
+    CHECK(rep.groups[0].key_values == std::vector<std::string>{"prdc", "hopper-medium-v2"});
+    CHECK(rep.groups[0].n() == 3);
+    CHECK(rep.groups[0].seeds == std::vector<long long>{0, 1, 2});
+    CHECK(rep.groups[0].values == std::vector<double>{40, 44, 48});
+    CHECK(rep.groups[0].mean == doctest::Approx(44.0));
+    CHECK(*rep.groups[0].std == doctest::Approx(4.0));  // sample std, ddof = 1
+    CHECK(rep.groups[1].key_values == std::vector<std::string>{"td3_bc", "hopper-medium-v2"});
+    CHECK(rep.groups[1].mean == doctest::Approx(63.0));
+    CHECK(*rep.groups[1].std == doctest::Approx(3.605551275463989));
+    CHECK(rep.groups[2].key_values == std::vector<std::string>{"td3_bc", "walker2d-medium-v2"});
+    CHECK(rep.groups[2].n() == 1);
+    CHECK_FALSE(rep.groups[2].std);
+    CHECK(rlbench::io::skipped_summary(rep) ==
+          "skipped 2 runs that are not completed (1 running, 1 failed)");
+  }
+  SUBCASE("best score") {
+    const auto rep =
+        rlbench::io::compare_runs(runs, {"algo", "dataset"}, CompareMetric::best_score);
+    CHECK(rep.groups[1].values == std::vector<double>{70, 65, 67});
+    CHECK(rep.groups[1].mean == doctest::Approx(67.33333333333333));
+    CHECK(*rep.groups[1].std == doctest::Approx(2.516611478423583));
+  }
+  SUBCASE("by a hyperparameter, by seed, and by nothing") {
+    const auto by_alpha =
+        rlbench::io::compare_runs(runs, {"algo.params.alpha"}, CompareMetric::final_score);
+    REQUIRE(by_alpha.groups.size() == 2);
+    CHECK(by_alpha.groups[0].key_values[0] == "1.0");
+    CHECK(by_alpha.groups[1].key_values[0] == "2.5");
+    CHECK(by_alpha.groups[1].n() == 4);
+    const auto by_missing =
+        rlbench::io::compare_runs(runs, {"algo.params.nope"}, CompareMetric::final_score);
+    CHECK(by_missing.groups[0].key_values[0] == "-");
+    const auto by_seed = rlbench::io::compare_runs(runs, {"seed"}, CompareMetric::final_score);
+    REQUIRE(by_seed.groups.size() == 3);
+    CHECK(by_seed.groups[0].key_values[0] == "0");
+    CHECK(by_seed.groups[0].n() == 3);
+    const auto all = rlbench::io::compare_runs(runs, {}, CompareMetric::final_score);
+    REQUIRE(all.groups.size() == 1);
+    CHECK(all.groups[0].n() == 7);
+  }
+  SUBCASE("a completed run without a normalized score is counted apart") {
+    auto extra = runs;
+    extra.push_back({"x/result.json", make_run("iql", "custom", 0, RunStatus::completed, {})});
+    const auto rep = rlbench::io::compare_runs(extra, {"algo"}, CompareMetric::final_score);
+    CHECK(rep.skipped_no_score == 1);
+    CHECK(rlbench::io::skipped_summary(rep) ==
+          "skipped 2 runs that are not completed (1 running, 1 failed); skipped 1 completed run "
+          "without a normalized score");
+  }
+}
+
+TEST_CASE("compare renders markdown, csv and json") {
+  write_fixture("cmp_fmt");
+  const auto rep =
+      rlbench::io::compare_runs(load("cmp_fmt"), {"algo", "dataset"}, CompareMetric::final_score);
+
+  CHECK(rlbench::io::format_markdown(rep) ==
+        "| algo | dataset | final normalized score (x100) | n |\n"
+        "| --- | --- | ---: | ---: |\n"
+        "| prdc | hopper-medium-v2 | 44.0 ± 4.0 | 3 |\n"
+        "| td3_bc | hopper-medium-v2 | 63.0 ± 3.6 | 3 |\n"
+        "| td3_bc | walker2d-medium-v2 | 80.0 | 1 |\n"
+        "\n"
+        "mean ± sample std (ddof=1) over runs of the final D4RL normalized score, x100\n");
+
+  const auto csv = rlbench::core::split(rlbench::io::format_csv(rep), '\n');
+  REQUIRE(csv.size() >= 4);
+  CHECK(csv[0] == "algo,dataset,metric,n,mean_x100,std_x100,seeds");
+  CHECK(csv[1] == "prdc,hopper-medium-v2,final_normalized_score_x100,3,44,4,0;1;2");
+  CHECK(rlbench::core::starts_with(
+      csv[2], "td3_bc,hopper-medium-v2,final_normalized_score_x100,3,63,3.60555127546398"));
+  CHECK(csv[3] == "td3_bc,walker2d-medium-v2,final_normalized_score_x100,1,80,,0");
+
+  const auto j = nlohmann::json::parse(rlbench::io::format_json(rep));
+  CHECK(j["metric"] == "final_normalized_score_x100");
+  CHECK(j["by"] == nlohmann::json{"algo", "dataset"});
+  REQUIRE(j["groups"].size() == 3);
+  CHECK(j["groups"][1]["key"] ==
+        nlohmann::json{{"algo", "td3_bc"}, {"dataset", "hopper-medium-v2"}});
+  CHECK(j["groups"][1]["n"] == 3);
+  CHECK(j["groups"][1]["mean_x100"].get<double>() == doctest::Approx(63.0));
+  CHECK(j["groups"][1]["values_x100"] == nlohmann::json{60.0, 62.0, 67.0});
+  CHECK(j["groups"][2]["std_x100"].is_null());
+  CHECK(j["runs_used"] == 7);
+  CHECK(j["skipped"] == nlohmann::json{{"running", 1}, {"failed", 1}, {"no_score", 0}});
+}
+
+TEST_CASE("rlbench compare prints the table on stdout and the skipped count on stderr") {
+  write_fixture("cmp_cli");
+  rlbench::cli::CompareOptions opts;
+  opts.paths = {"cmp_cli"};
+  opts.format = "csv";
+  opts.by = {"algo"};
+  const auto c = run_compare_cli(opts);
+  CHECK(rlbench::core::starts_with(c.out, "algo,metric,n,mean_x100,std_x100,seeds\n"));
+  CHECK(c.out.find("td3_bc,final_normalized_score_x100,4,") != std::string::npos);
+  CHECK(c.err == "rlbench compare: skipped 2 runs that are not completed (1 running, 1 failed)\n");
+
+  SUBCASE("a malformed result.json stops the comparison and names the file") {
+    rlbench::core::write_file_atomic("cmp_cli/prdc/hopper/seed_0001/result.json", "{}");
+    CHECK_THROWS_WITH_AS(run_compare_cli(opts),
+                         "cmp_cli/prdc/hopper/seed_0001/result.json: schema_version: missing",
+                         rlbench::Error);
+  }
+  SUBCASE("bad options are usage errors") {
+    opts.metric = "median";
+    CHECK_THROWS_WITH_AS(run_compare_cli(opts), "--metric: expected final or best, got \"median\"",
+                         rlbench::UsageError);
+    opts.metric = "final";
+    opts.by = {"algo", "datset"};
+    CHECK_THROWS_WITH_AS(
+        run_compare_cli(opts),
+        doctest::Contains("--by: unknown key \"datset\" (did you mean \"dataset\"?)"),
+        rlbench::UsageError);
+    opts.by = {"algo"};
+    opts.paths = {"cmp_cli", "nope"};
+    CHECK_THROWS_WITH_AS(run_compare_cli(opts), "nope: no such file or directory",
+                         rlbench::UsageError);
+  }
+  SUBCASE("only unfinished runs: nothing to compare") {
+    fs::remove_all("cmp_none");
+    rlbench::io::write_result("cmp_none/a/result.json",
+                              make_run("td3_bc", "hopper-medium-v2", 0, RunStatus::running, {}));
+    opts.paths = {"cmp_none"};
+    CHECK_THROWS_WITH_AS(run_compare_cli(opts),
+                         "nothing to compare in 1 result.json file: skipped 1 run that is not "
+                         "completed (1 running, 0 failed)",
+                         rlbench::Error);
+  }
+}
+
+TEST_SUITE_END();
