@@ -1,7 +1,7 @@
-#include <doctest/doctest.h>
-
 #include <filesystem>
 #include <random>
+
+#include <doctest/doctest.h>
 
 #include "rlbench/core/error.hpp"
 #include "rlbench/core/fs.hpp"
@@ -65,18 +65,16 @@ TEST_CASE("experiment config: defaults, reference eval cadence and strict keys")
   CHECK(td3.eval_every == 5000);
   CHECK(td3.seeds == std::vector<std::uint64_t>{3, 1});
 
-  CHECK_THROWS_WITH_AS(
-      train::parse_experiment(json{{"algo", {{"name", "prdc"}}},
-                                   {"dataset", {{"name", "d"}}},
-                                   {"train", {{"stpes", 10}}}},
-                              "exp.json"),
-      "exp.json: train.stpes: unknown key (did you mean \"steps\"?)", UsageError);
-  CHECK_THROWS_WITH_AS(
-      train::parse_experiment(json{{"algo", {{"name", "prdc"}}},
-                                   {"dataset", {{"name", "d"}}},
-                                   {"train", {{"batch_size", 0}}}},
-                              "exp.json"),
-      "exp.json: train.batch_size: expected at least 1, got 0", UsageError);
+  CHECK_THROWS_WITH_AS(train::parse_experiment(json{{"algo", {{"name", "prdc"}}},
+                                                    {"dataset", {{"name", "d"}}},
+                                                    {"train", {{"stpes", 10}}}},
+                                               "exp.json"),
+                       "exp.json: train.stpes: unknown key (did you mean \"steps\"?)", UsageError);
+  CHECK_THROWS_WITH_AS(train::parse_experiment(json{{"algo", {{"name", "prdc"}}},
+                                                    {"dataset", {{"name", "d"}}},
+                                                    {"train", {{"batch_size", 0}}}},
+                                               "exp.json"),
+                       "exp.json: train.batch_size: expected at least 1, got 0", UsageError);
   CHECK_THROWS_WITH_AS(train::parse_experiment(json{{"dataset", {{"name", "d"}}}}, "exp.json"),
                        "exp.json: algo.name: expected an algorithm name (--algo), got none",
                        UsageError);
@@ -118,7 +116,7 @@ TEST_CASE("training writes the run folder, evaluates, and does not repeat a comp
   CHECK(result.eval[1].step == 40);
   CHECK(result.eval[1].returns.size() == 2);
   CHECK(result.eval[1].normalized_mean_x100.has_value());  // hopper reference scores
-  CHECK(result.dataset.transitions == 399 - 4);              // 4 timeout rows in rows 0..398
+  CHECK(result.dataset.transitions == 399 - 3);  // timeouts at rows 99, 199, 299; 399 is last
   const auto metrics = core::read_file(dir / "metrics.jsonl");
   CHECK(std::count(metrics.begin(), metrics.end(), '\n') == 4);
 
@@ -151,7 +149,8 @@ TEST_CASE("a killed run resumes from its checkpoint and ends exactly like an uni
     const auto ra = io::read_result(a[0].dir / "result.json");
     const auto rb = io::read_result(b[0].dir / "result.json");
     REQUIRE(ra.eval.size() == rb.eval.size());
-    for (std::size_t i = 0; i < ra.eval.size(); ++i) CHECK(ra.eval[i].returns == rb.eval[i].returns);
+    for (std::size_t i = 0; i < ra.eval.size(); ++i)
+      CHECK(ra.eval[i].returns == rb.eval[i].returns);
     CHECK(core::read_file(a[0].dir / "metrics.jsonl").size() > 0);
     CHECK(core::sha256_file(a[0].dir / "checkpoint.pt") ==
           core::sha256_file(b[0].dir / "checkpoint.pt"));

@@ -11,11 +11,21 @@
 namespace rlbench::algos {
 
 namespace {
+
+template <class Config>
+nlohmann::json resolve_with(core::ConfigReader& params, const std::string& dataset_name) {
+  const auto cfg = Config::parse(params, dataset_name);
+  params.finish();
+  return cfg.to_json();
+}
+
 std::vector<AlgoEntry> build_registry() {
   std::vector<AlgoEntry> entries = {
-      {"td3_bc", "TD3+BC (Fujimoto & Gu 2021)", &make_td3_bc},
-      {"prdc", "PRDC: policy regularization with dataset constraint (Ran et al. 2023)", &make_prdc},
-      {"a2pr", "A2PR: adaptive advantage-guided policy regularization (Liu et al. 2024)", &make_a2pr},
+      {"td3_bc", "TD3+BC (Fujimoto & Gu 2021)", &make_td3_bc, &resolve_with<Td3BcConfig>, false},
+      {"prdc", "PRDC: policy regularization with dataset constraint (Ran et al. 2023)", &make_prdc,
+       &resolve_with<PrdcConfig>, true},
+      {"a2pr", "A2PR: adaptive advantage-guided policy regularization (Liu et al. 2024)",
+       &make_a2pr, &resolve_with<A2prConfig>, false},
   };
   check_unique_names(entries);
   return entries;
@@ -55,5 +65,21 @@ std::unique_ptr<Algorithm> make_algorithm(const std::string& name, core::ConfigR
                                           const AlgoContext& ctx) {
   return find_algorithm(name).make(params, ctx);
 }
+
+std::unique_ptr<Algorithm> make_algorithm(const std::string& name, const nlohmann::json& params,
+                                          const AlgoContext& ctx, const std::string& where) {
+  const auto& entry = find_algorithm(name);
+  core::ConfigReader reader(params, where, "algo.params");
+  return entry.make(reader, ctx);
+}
+
+nlohmann::json resolve_params(const std::string& name, const nlohmann::json& params,
+                              const std::string& dataset_name, const std::string& where) {
+  const auto& entry = find_algorithm(name);
+  core::ConfigReader reader(params, where, "algo.params");
+  return entry.resolve(reader, dataset_name);
+}
+
+bool needs_dataset(const std::string& name) { return find_algorithm(name).needs_dataset; }
 
 }  // namespace rlbench::algos

@@ -16,10 +16,17 @@ namespace rlbench::algos {
 using AlgoFactory = std::unique_ptr<Algorithm> (*)(core::ConfigReader& params,
                                                    const AlgoContext& ctx);
 
+// Parses and validates the algorithm's params (finishing the reader) for a dataset, without
+// building anything, and returns the fully resolved hyperparameters.
+using AlgoResolver = nlohmann::json (*)(core::ConfigReader& params,
+                                        const std::string& dataset_name);
+
 struct AlgoEntry {
   std::string name;     // registry name, e.g. "td3_bc"
   std::string summary;  // one line for listings
   AlgoFactory make;
+  AlgoResolver resolve;
+  bool needs_dataset;  // reads AlgoContext::dataset_observations/actions (PRDC's search)
 };
 
 // All registered algorithms, in listing order. Throws rlbench::Error on a duplicate name.
@@ -36,5 +43,18 @@ const AlgoEntry& find_algorithm(const std::string& name);
 // find_algorithm(name).make(params, ctx).
 std::unique_ptr<Algorithm> make_algorithm(const std::string& name, core::ConfigReader& params,
                                           const AlgoContext& ctx);
+
+// The same from a JSON params object; `where` names its source in error messages
+// ("exp.json: algo.params.betta: unknown key ...").
+std::unique_ptr<Algorithm> make_algorithm(const std::string& name, const nlohmann::json& params,
+                                          const AlgoContext& ctx, const std::string& where);
+
+// The fully resolved hyperparameters of `name` for `dataset_name` (per-dataset defaults, then
+// `params`), validated; nothing is allocated. Errors as make_algorithm.
+nlohmann::json resolve_params(const std::string& name, const nlohmann::json& params,
+                              const std::string& dataset_name, const std::string& where);
+
+// Whether the algorithm needs the dataset tensors in its AlgoContext.
+bool needs_dataset(const std::string& name);
 
 }  // namespace rlbench::algos

@@ -39,8 +39,8 @@ void run_eval(const EvalCliOptions& o) {
     std::cout << j.dump(2) << "\n";
     return;
   }
-  std::cout << o.run_dir << " (checkpoint at step " << run.step << ", env " << run.env
-            << ", seed " << eo.seed << ")\n";
+  std::cout << o.run_dir << " (checkpoint at step " << run.step << ", env " << run.env << ", seed "
+            << eo.seed << ")\n";
   for (std::size_t i = 0; i < report.returns.size(); ++i) {
     std::cout << "  episode " << i << ": return " << core::format_number(report.returns[i], 7)
               << ", length " << report.lengths[i] << "\n";
@@ -63,7 +63,8 @@ void setup_eval(CLI::App& app) {
   sub->add_option("--run", opt->run_dir, "Run folder written by rlbench train")
       ->required()
       ->check(CLI::ExistingDirectory);
-  sub->add_option("--episodes", opt->episodes, "Episodes (default 10)")->check(CLI::Range(1, 100000));
+  sub->add_option("--episodes", opt->episodes, "Episodes (default 10)")
+      ->check(CLI::Range(1, 100000));
   sub->add_option("--seed", opt->seed, "Evaluation seed (default: the run's seed)");
   sub->add_option("--device", opt->device, "cpu or cuda (default cpu)");
   sub->add_flag("--json", opt->json, "Print one JSON object");

@@ -77,9 +77,16 @@ fs::path default_download_dir(const std::optional<fs::path>& data_dir) {
   return dirs.front();
 }
 
+fs::path bundled_datasets_dir() {
+  const char* dir = std::getenv("RLBENCH_BUNDLED_DIR");
+  return dir && *dir ? fs::path(dir) : fs::path(RLBENCH_DATASETS_DIR);
+}
+
 std::optional<fs::path> find_local_file(const DatasetEntry& entry,
                                         const std::optional<fs::path>& data_dir) {
-  for (const auto& dir : search_dirs(data_dir)) {
+  auto dirs = search_dirs(data_dir);
+  if (entry.bundled) dirs.push_back(bundled_datasets_dir());
+  for (const auto& dir : dirs) {
     const fs::path p = dir / entry.file_name;
     std::error_code ec;
     if (fs::is_regular_file(p, ec)) return p;
@@ -94,6 +101,12 @@ LocatedDataset locate_dataset(const std::string& name_or_path,
     if (auto p = find_local_file(*entry, data_dir)) return {*p, entry, entry->name};
     std::vector<std::string> dirs;
     for (const auto& d : search_dirs(data_dir)) dirs.push_back(d.string());
+    if (entry->bundled) {
+      throw Error(error_message(name_or_path, "bundled dataset file not found",
+                                entry->file_name + " in " + bundled_datasets_dir().string(),
+                                "no such file (set RLBENCH_BUNDLED_DIR to the repository's "
+                                "datasets/ folder)"));
+    }
     throw Error(error_message(
         name_or_path, "dataset file not found",
         entry->file_name + " in " + (dirs.empty() ? "a data folder" : core::join(dirs, ", ")),

@@ -30,7 +30,12 @@ struct LocatedDataset {
   std::string label;                  // the registered name, or the path as given
 };
 
-// Finds a registered file in the search folders; nullopt when it is in none of them.
+// The folder of the datasets bundled with rlbench: $RLBENCH_BUNDLED_DIR when set, else the
+// repository's datasets/ folder this binary was built from.
+std::filesystem::path bundled_datasets_dir();
+
+// Finds a registered file in the search folders (bundled datasets also in
+// bundled_datasets_dir(), after them); nullopt when it is in none of them.
 std::optional<std::filesystem::path> find_local_file(
     const DatasetEntry& entry, const std::optional<std::filesystem::path>& data_dir);
 

@@ -145,6 +145,13 @@ std::vector<DatasetEntry> build_registry() {
     list.push_back(make_entry(env + "-dense-v1", env, "maze2d/" + env + "-dense-v1.hdf5"));
   }
   list.push_back(make_entry("maze2d-open-v0", "maze2d-open", "maze2d/maze2d-open-sparse.hdf5"));
+
+  // small datasets committed under datasets/ (see datasets/README.md for how each was made)
+  for (const char* name : {"hopper-random-mini"}) {
+    DatasetEntry e{name, "", std::string(name) + ".hdf5", "", 0, "", true};
+    e.env = e.name.substr(0, e.name.find('-'));
+    list.push_back(e);
+  }
   list.push_back(
       make_entry("maze2d-open-dense-v0", "maze2d-open", "maze2d/maze2d-open-dense.hdf5"));
   return list;

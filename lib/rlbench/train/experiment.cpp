@@ -13,8 +13,8 @@ EvalProtocol reference_eval_protocol(const std::string& algo) {
 
 namespace {
 
-void require(bool ok, const core::ConfigReader& r, const std::string& key,
-             const std::string& rule, const std::string& got) {
+void require(bool ok, const core::ConfigReader& r, const std::string& key, const std::string& rule,
+             const std::string& got) {
   if (!ok) throw UsageError(r.location(key) + ": expected " + rule + ", got " + got);
 }
 
@@ -110,12 +110,9 @@ nlohmann::json to_json(const ExperimentConfig& c) {
   } else {
     j["seeds"] = c.seeds;
   }
-  j["train"] = {{"steps", c.steps},
-                {"batch_size", c.batch_size},
-                {"device", c.device},
-                {"normalize_states", c.normalize_states},
-                {"log_every", c.log_every},
-                {"checkpoint_every", c.checkpoint_every}};
+  j["train"] = {{"steps", c.steps},         {"batch_size", c.batch_size},
+                {"device", c.device},       {"normalize_states", c.normalize_states},
+                {"log_every", c.log_every}, {"checkpoint_every", c.checkpoint_every}};
   j["eval"] = {{"every", c.eval_every}, {"episodes", c.eval_episodes}};
   j["out"] = c.out;
   return j;

@@ -19,17 +19,17 @@ struct ExperimentConfig {
   std::string dataset;                                    // D4RL name, bundled name or file path
   std::string view = "qlearning";                         // transitions view (data/views.hpp)
   std::string data_dir;                                   // extra folder searched first; "" = none
-  std::string env;  // env to evaluate in; "" = the dataset's registered env
-  std::vector<std::uint64_t> seeds{0};                    // one run per seed, trained together
-  std::int64_t steps = 1000000;                           // gradient steps per seed
-  std::int64_t batch_size = 256;                          // transitions per seed and step
-  std::string device = "auto";                            // auto | cpu | cuda | cuda:N
-  bool normalize_states = true;                           // μ/σ of the dataset states (σ + 1e-3)
-  std::int64_t log_every = 1000;                          // metrics.jsonl cadence, in steps
-  std::int64_t eval_every = 5000;                         // evaluation cadence, in steps
-  int eval_episodes = 10;                                 // episodes per evaluation
-  std::int64_t checkpoint_every = 0;                      // 0 = at every evaluation
-  std::string out = "results";                            // parent folder of the run folders
+  std::string env;                      // env to evaluate in; "" = the dataset's registered env
+  std::vector<std::uint64_t> seeds{0};  // one run per seed, trained together
+  std::int64_t steps = 1000000;         // gradient steps per seed
+  std::int64_t batch_size = 256;        // transitions per seed and step
+  std::string device = "auto";          // auto | cpu | cuda | cuda:N
+  bool normalize_states = true;         // μ/σ of the dataset states (σ + 1e-3)
+  std::int64_t log_every = 1000;        // metrics.jsonl cadence, in steps
+  std::int64_t eval_every = 5000;       // evaluation cadence, in steps
+  int eval_episodes = 10;               // episodes per evaluation
+  std::int64_t checkpoint_every = 0;    // 0 = at every evaluation
+  std::string out = "results";          // parent folder of the run folders
 };
 
 // The reference implementations' evaluation cadence and episode count for an algorithm

@@ -20,9 +20,9 @@ eval::BatchPolicy algorithm_policy(algos::Algorithm& algo, std::int64_t member,
                                    const torch::Device& device) {
   return [&algo, member, members, normalizer, device](const eval::PolicyCall& call) {
     torch::NoGradGuard no_grad;
-    const auto obs = torch::from_blob(const_cast<double*>(call.obs), {call.batch, call.obs_dim},
-                                      torch::kFloat64)
-                         .to(torch::kFloat32);
+    const auto obs =
+        torch::from_blob(const_cast<double*>(call.obs), {call.batch, call.obs_dim}, torch::kFloat64)
+            .to(torch::kFloat32);
     // act() takes every member's observations; the other members' rows are ignored
     auto all = torch::zeros({members, call.batch, call.obs_dim});
     all[member] = normalizer.apply(obs);
@@ -74,8 +74,8 @@ LoadedRun load_run(const std::filesystem::path& dir, const torch::Device& device
     ctx.dataset_observations = sampler.observations();
     ctx.dataset_actions = sampler.actions();
   }
-  run.algo = algos::make_algorithm(run.config.algo, run.config.algo_params, ctx,
-                                   config_file.string() + ": algo.params");
+  run.algo =
+      algos::make_algorithm(run.config.algo, run.config.algo_params, ctx, config_file.string());
   run.algo->load(*ckpt.algo, 0);
   return run;
 }

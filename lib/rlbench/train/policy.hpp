@@ -26,11 +26,11 @@ eval::BatchPolicy algorithm_policy(algos::Algorithm& algo, std::int64_t member,
 
 // A run folder loaded for evaluation.
 struct LoadedRun {
-  ExperimentConfig config;        // from config.json (one seed)
-  std::string env;                // env id
-  std::string reference;          // name of the reference scores
-  std::int64_t step = 0;          // step of the checkpoint
-  StateNormalizer normalizer;     // from the checkpoint
+  ExperimentConfig config;     // from config.json (one seed)
+  std::string env;             // env id
+  std::string reference;       // name of the reference scores
+  std::int64_t step = 0;       // step of the checkpoint
+  StateNormalizer normalizer;  // from the checkpoint
   std::unique_ptr<algos::Algorithm> algo;
 };
 

@@ -55,7 +55,8 @@ Sampler::Sampler(const data::Transitions& t, const StateNormalizer& normalizer,
   m_actions = from_floats(t.actions, m_size, a).to(device);
   m_rewards = from_floats(t.rewards, m_size, 1).to(device);
   m_not_done = (1.0 - from_floats(t.terminals, m_size, 1)).to(device);
-  for (const auto seed : seeds) m_generators.push_back(nets::make_generator(device, sampling_seed(seed)));
+  for (const auto seed : seeds)
+    m_generators.push_back(nets::make_generator(device, sampling_seed(seed)));
 }
 
 algos::Batch Sampler::sample() {

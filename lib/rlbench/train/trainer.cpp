@@ -127,8 +127,8 @@ class Progress {
     if (m_tty) {
       update(step, 0, true);
     } else {
-      std::fprintf(stderr, "%s step %lld/%lld: %s\n", m_label.c_str(),
-                   static_cast<long long>(step), static_cast<long long>(m_total), scores.c_str());
+      std::fprintf(stderr, "%s step %lld/%lld: %s\n", m_label.c_str(), static_cast<long long>(step),
+                   static_cast<long long>(m_total), scores.c_str());
     }
   }
 
@@ -147,8 +147,8 @@ class Progress {
 
 }  // namespace
 
-std::string run_name(const std::string& algo, const std::string& dataset_label,
-                     std::uint64_t seed, const nlohmann::json& resolved_config) {
+std::string run_name(const std::string& algo, const std::string& dataset_label, std::uint64_t seed,
+                     const nlohmann::json& resolved_config) {
   nlohmann::json key = resolved_config;
   key.erase("seed");
   key.erase("seeds");
@@ -181,7 +181,7 @@ std::vector<RunOutcome> run_training(const TrainOptions& options) {
   const std::string reference =
       data::reference_scores(located.label) ? located.label : std::string(env_entry.id);
   nlohmann::json algo_params =
-      algos::resolve_params(cfg.algo, cfg.algo_params, located.label, "algo.params");
+      algos::resolve_params(cfg.algo, cfg.algo_params, located.label, "config");
 
   ExperimentConfig resolved_cfg = cfg;
   resolved_cfg.algo_params = algo_params;
@@ -202,7 +202,10 @@ std::vector<RunOutcome> run_training(const TrainOptions& options) {
     if (has_result && !options.force) {
       const auto previous = io::read_result(result_path(r));
       if (previous.status == io::RunStatus::completed) {
-        RunOutcome o{r.dir, seed, "already completed", previous.steps_done,
+        RunOutcome o{r.dir,
+                     seed,
+                     "already completed",
+                     previous.steps_done,
                      io::final_normalized_score_x100(previous),
                      io::best_normalized_score_x100(previous)};
         std::fprintf(stderr, "%s: already completed (use --force to rerun)\n", r.dir.c_str());
@@ -220,8 +223,10 @@ std::vector<RunOutcome> run_training(const TrainOptions& options) {
       for (const auto* f : {"result.json", "metrics.jsonl", "checkpoint.pt"}) fs::remove(r.dir / f);
     }
     if (options.require_resume && !r.resume) {
-      throw UsageError(r.dir.string() + ": --resume: expected an unfinished run with a checkpoint, "
-                       "got " + (fs::exists(r.dir) ? "no checkpoint" : "no run folder"));
+      throw UsageError(r.dir.string() +
+                       ": --resume: expected an unfinished run with a checkpoint, "
+                       "got " +
+                       (fs::exists(r.dir) ? "no checkpoint" : "no run folder"));
     }
     runs.push_back(std::move(r));
   }
@@ -266,7 +271,7 @@ std::vector<RunOutcome> run_training(const TrainOptions& options) {
     ctx.dataset_name = located.label;
     ctx.dataset_observations = sampler.observations();
     ctx.dataset_actions = sampler.actions();
-    auto algo = algos::make_algorithm(cfg.algo, algo_params, ctx, "algo.params");
+    auto algo = algos::make_algorithm(cfg.algo, algo_params, ctx, "config");
 
     // ---- prepare each run folder ----
     const auto versions = io::versions_json();
@@ -328,15 +333,17 @@ std::vector<RunOutcome> run_training(const TrainOptions& options) {
         std::vector<long long> lengths(report.lengths.begin(), report.lengths.end());
         r.result.eval.push_back(io::make_eval_entry(step, report.returns, lengths, report.ref));
         const auto& entry = r.result.eval.back();
-        summary += (e ? "  " : "") + std::string("s") + std::to_string(r.seed) + " " +
-                   (entry.normalized_mean_x100 ? core::format_number(*entry.normalized_mean_x100, 4)
-                                               : core::format_number(entry.mean_return, 6) + " (return)");
+        summary +=
+            (e ? "  " : "") + std::string("s") + std::to_string(r.seed) + " " +
+            (entry.normalized_mean_x100 ? core::format_number(*entry.normalized_mean_x100, 4)
+                                        : core::format_number(entry.mean_return, 6) + " (return)");
       }
       progress.eval_done(step, summary);
     };
 
     // ---- the loop ----
-    const std::int64_t ckpt_every = cfg.checkpoint_every > 0 ? cfg.checkpoint_every : cfg.eval_every;
+    const std::int64_t ckpt_every =
+        cfg.checkpoint_every > 0 ? cfg.checkpoint_every : cfg.eval_every;
     // timings accumulate over the processes that worked on a run
     const auto group_t0 = Clock::now();
     std::vector<double> train_s(group.size()), eval_s(group.size()), wall_s(group.size());
@@ -352,69 +359,69 @@ std::vector<RunOutcome> run_training(const TrainOptions& options) {
     bool stopped = false;
     std::int64_t step = start_step;
     try {
-    for (step = start_step + 1; step <= cfg.steps; ++step) {
-      const auto metrics = algo->update(sampler.sample());
-      for (const auto& [name, value] : metrics.values) last_metrics[name] = value;
-      ++process_updates;
-      ++updates_this_process;
+      for (step = start_step + 1; step <= cfg.steps; ++step) {
+        const auto metrics = algo->update(sampler.sample());
+        for (const auto& [name, value] : metrics.values) last_metrics[name] = value;
+        ++process_updates;
+        ++updates_this_process;
 
-      const bool log_now = step % cfg.log_every == 0;
-      const bool eval_now = step % cfg.eval_every == 0 || step == cfg.steps;
-      const bool ckpt_now = step % ckpt_every == 0 || step == cfg.steps;
-      const bool stop_now =
-          options.stop_after_updates > 0 && updates_this_process >= options.stop_after_updates;
-      if (log_now || eval_now || ckpt_now || stop_now) {
-        if (device.is_cuda()) torch::cuda::synchronize();
-        const double dt = seconds_since(t_phase);
-        process_train_s += dt;
-        for (auto& t : train_s) t += dt;
-      }
-      const double ups = process_train_s > 0 ? process_updates / process_train_s : 0;
-
-      if (log_now) {
-        for (std::int64_t e = 0; e < e_count; ++e) {
-          nlohmann::json line = {{"step", step}, {"updates_per_s", ups}};
-          for (const auto& [name, value] : last_metrics) {
-            line[name] = value[e].item<double>();
-          }
-          std::ofstream(metrics_path(*group[static_cast<std::size_t>(e)]), std::ios::app)
-              << line.dump() << "\n";
+        const bool log_now = step % cfg.log_every == 0;
+        const bool eval_now = step % cfg.eval_every == 0 || step == cfg.steps;
+        const bool ckpt_now = step % ckpt_every == 0 || step == cfg.steps;
+        const bool stop_now =
+            options.stop_after_updates > 0 && updates_this_process >= options.stop_after_updates;
+        if (log_now || eval_now || ckpt_now || stop_now) {
+          if (device.is_cuda()) torch::cuda::synchronize();
+          const double dt = seconds_since(t_phase);
+          process_train_s += dt;
+          for (auto& t : train_s) t += dt;
         }
-      }
-      if (eval_now) {
-        const auto t_eval = Clock::now();
-        evaluate_all(step);
-        const double dt = seconds_since(t_eval);
-        for (auto& t : eval_s) t += dt;
-      }
-      if (eval_now || ckpt_now) {
-        for (std::int64_t e = 0; e < e_count; ++e) {
-          SeedRun& r = *group[static_cast<std::size_t>(e)];
-          const auto i = static_cast<std::size_t>(e);
-          r.result.steps_done = step;
-          r.result.timings.train_s = train_s[i];
-          r.result.timings.eval_s = eval_s[i];
-          r.result.timings.wall_s = wall_s[i] + seconds_since(group_t0);
-          r.result.timings.updates_per_s = train_s[i] > 0 ? step / train_s[i] : 0;
-          if (step == cfg.steps) {
-            r.result.status = io::RunStatus::completed;
-            r.result.end_time = io::utc_now_iso8601();
-          }
-          // result first, checkpoint second: a kill in between is repaired on resume
-          io::write_result(result_path(r), r.result);
-          if (ckpt_now) {
-            write_checkpoint(checkpoint_path(r), *algo, e, sampler.generator_state(e), step,
-                             normalizer);
+        const double ups = process_train_s > 0 ? process_updates / process_train_s : 0;
+
+        if (log_now) {
+          for (std::int64_t e = 0; e < e_count; ++e) {
+            nlohmann::json line = {{"step", step}, {"updates_per_s", ups}};
+            for (const auto& [name, value] : last_metrics) {
+              line[name] = value[e].item<double>();
+            }
+            std::ofstream(metrics_path(*group[static_cast<std::size_t>(e)]), std::ios::app)
+                << line.dump() << "\n";
           }
         }
+        if (eval_now) {
+          const auto t_eval = Clock::now();
+          evaluate_all(step);
+          const double dt = seconds_since(t_eval);
+          for (auto& t : eval_s) t += dt;
+        }
+        if (eval_now || ckpt_now) {
+          for (std::int64_t e = 0; e < e_count; ++e) {
+            SeedRun& r = *group[static_cast<std::size_t>(e)];
+            const auto i = static_cast<std::size_t>(e);
+            r.result.steps_done = step;
+            r.result.timings.train_s = train_s[i];
+            r.result.timings.eval_s = eval_s[i];
+            r.result.timings.wall_s = wall_s[i] + seconds_since(group_t0);
+            r.result.timings.updates_per_s = train_s[i] > 0 ? step / train_s[i] : 0;
+            if (step == cfg.steps) {
+              r.result.status = io::RunStatus::completed;
+              r.result.end_time = io::utc_now_iso8601();
+            }
+            // result first, checkpoint second: a kill in between is repaired on resume
+            io::write_result(result_path(r), r.result);
+            if (ckpt_now) {
+              write_checkpoint(checkpoint_path(r), *algo, e, sampler.generator_state(e), step,
+                               normalizer);
+            }
+          }
+        }
+        if (log_now || eval_now || ckpt_now || stop_now) t_phase = Clock::now();
+        progress.update(step, ups);
+        if (stop_now && step < cfg.steps) {
+          stopped = true;
+          break;
+        }
       }
-      if (log_now || eval_now || ckpt_now || stop_now) t_phase = Clock::now();
-      progress.update(step, ups);
-      if (stop_now && step < cfg.steps) {
-        stopped = true;
-        break;
-      }
-    }
     } catch (const std::exception& ex) {
       progress.finish();
       // leave the checkpoint for inspection, record why the run failed, and report it
@@ -429,7 +436,10 @@ std::vector<RunOutcome> run_training(const TrainOptions& options) {
     progress.finish();
 
     for (auto* r : group) {
-      RunOutcome o{r->dir, r->seed, stopped ? "stopped" : "completed", r->result.steps_done,
+      RunOutcome o{r->dir,
+                   r->seed,
+                   stopped ? "stopped" : "completed",
+                   r->result.steps_done,
                    io::final_normalized_score_x100(r->result),
                    io::best_normalized_score_x100(r->result)};
       outcomes.push_back(o);

@@ -20,7 +20,7 @@ namespace rlbench::train {
 
 struct TrainOptions {
   ExperimentConfig config;
-  bool force = false;          // rerun completed runs from scratch
+  bool force = false;           // rerun completed runs from scratch
   bool require_resume = false;  // --resume: every run must have a checkpoint to resume from
   bool progress = true;         // progress on stderr (a live line on a TTY, else one per eval)
   // Stops after this many updates in this process, leaving the runs unfinished as a killed
@@ -41,8 +41,8 @@ struct RunOutcome {
 // The folder name of a seed's run: "<algo>-<dataset>-s<seed>-<hash8>", where hash8 is a SHA-256
 // prefix of the resolved config without seeds and output folder (so two configs that differ in
 // any hyperparameter never share a folder).
-std::string run_name(const std::string& algo, const std::string& dataset_label,
-                     std::uint64_t seed, const nlohmann::json& resolved_config);
+std::string run_name(const std::string& algo, const std::string& dataset_label, std::uint64_t seed,
+                     const nlohmann::json& resolved_config);
 
 // Trains all seeds of options.config. Throws UsageError for config errors (before anything is
 // allocated) and Error for runtime failures; a run that fails mid-training is marked "failed" in
