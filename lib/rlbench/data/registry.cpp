@@ -128,14 +128,14 @@ std::vector<DatasetEntry> build_registry() {
   };
   for (const auto& m : mazes) {
     const std::string tail = std::string("_noisy_multistart_") + m.multistart_multigoal + "_sparse";
-    list.push_back(make_entry(std::string("antmaze-") + m.task + "-v2", "antmaze",
-                              std::string("ant_maze_v2/Ant_maze_") + m.v0v2_name + tail +
-                                  "_fixed.hdf5"));
+    list.push_back(
+        make_entry(std::string("antmaze-") + m.task + "-v2", "antmaze",
+                   std::string("ant_maze_v2/Ant_maze_") + m.v0v2_name + tail + "_fixed.hdf5"));
     list.push_back(make_entry(std::string("antmaze-") + m.task + "-v1", "antmaze",
                               std::string("ant_maze_v1/Ant_maze_") + m.v1_name + tail + ".hdf5"));
-    list.push_back(make_entry(std::string("antmaze-") + m.task + "-v0", "antmaze",
-                              std::string("ant_maze_new/Ant_maze_") + m.v0v2_name + tail +
-                                  ".hdf5"));
+    list.push_back(
+        make_entry(std::string("antmaze-") + m.task + "-v0", "antmaze",
+                   std::string("ant_maze_new/Ant_maze_") + m.v0v2_name + tail + ".hdf5"));
   }
 
   // maze2d: sparse and dense, v1 for the three mazes, v0 for the open arena

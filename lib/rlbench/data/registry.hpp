@@ -23,13 +23,14 @@ double normalized_score(const ReferenceScores& ref, double episode_return);
 
 // A known dataset name and where its file lives.
 struct DatasetEntry {
-  std::string name;        // task id, e.g. "hopper-medium-replay-v2"
-  std::string env;         // rlbench env id, e.g. "hopper"; antmaze/maze2d names carry their own
-  std::string file_name;   // file name in the D4RL cache, e.g. "hopper_medium_replay-v2.hdf5"
-  std::string url_path;    // path under the D4RL host, e.g. "gym_mujoco_v2/hopper_medium_replay-v2.hdf5"
-  std::uint64_t bytes;     // expected size, 0 when the manifest has none
-  std::string sha256;      // expected SHA-256 (lowercase hex), empty when the manifest has none
-  bool bundled;            // a small file committed under datasets/ (no download)
+  std::string name;       // task id, e.g. "hopper-medium-replay-v2"
+  std::string env;        // rlbench env id, e.g. "hopper"; antmaze/maze2d names carry their own
+  std::string file_name;  // file name in the D4RL cache, e.g. "hopper_medium_replay-v2.hdf5"
+  std::string
+      url_path;  // path under the D4RL host, e.g. "gym_mujoco_v2/hopper_medium_replay-v2.hdf5"
+  std::uint64_t bytes;  // expected size, 0 when the manifest has none
+  std::string sha256;   // expected SHA-256 (lowercase hex), empty when the manifest has none
+  bool bundled;         // a small file committed under datasets/ (no download)
 };
 
 // Every known name: gym-mujoco v0/v1/v2 for hopper, halfcheetah, walker2d and ant, the antmaze
