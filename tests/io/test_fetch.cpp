@@ -142,6 +142,15 @@ TEST_CASE("fetch_file downloads, verifies the sha256 and renames into place") {
         rlbench::Error);
     CHECK(rlbench::core::read_file(req.destination) == blob);
   }
+  SUBCASE("an existing file of the wrong size is reported without hashing") {
+    req.expected_bytes = blob.size() + 5;
+    CHECK_THROWS_WITH_AS(rlbench::io::fetch_file(req),
+                         (req.destination.string() +
+                          ": exists with a different size: expected 300005 bytes, got 300000 "
+                          "bytes (an interrupted download?); remove it to download it again")
+                             .c_str(),
+                         rlbench::Error);
+  }
 }
 
 TEST_CASE("fetch_file resumes an interrupted download with a range request") {

@@ -270,8 +270,15 @@ FetchResult fetch_file(const FetchRequest& req) {
   // an existing file is checked, never replaced
   std::error_code ec;
   if (fs::exists(dest, ec)) {
-    result.sha256 = core::sha256_file(dest);
     result.bytes = fs::file_size(dest, ec);
+    // a wrong size is cheap to see and usually means a download cut short by another tool
+    if (req.expected_bytes > 0 && result.bytes != req.expected_bytes) {
+      throw Error(error_message(dest.string(), "exists with a different size",
+                                std::to_string(req.expected_bytes) + " bytes",
+                                std::to_string(result.bytes) + " bytes") +
+                  " (an interrupted download?); remove it to download it again");
+    }
+    result.sha256 = core::sha256_file(dest);
     result.already_present = true;
     result.verified = !expected.empty() && result.sha256 == expected;
     if (!expected.empty() && !result.verified) {
