@@ -1,7 +1,5 @@
 #include "rlbench/cli/datasets.hpp"
 
-#include "rlbench/cli/datasets_fetch.hpp"
-
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -11,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "rlbench/cli/datasets_fetch.hpp"
 #include "rlbench/core/error.hpp"
 #include "rlbench/core/fs.hpp"
 #include "rlbench/core/strings.hpp"
@@ -246,8 +245,6 @@ CLI::App* add_datasets_command(CLI::App& app) {
   return datasets;
 }
 
-void setup_datasets(CLI::App& app) {
-  add_datasets_fetch(*add_datasets_command(app));
-}
+void setup_datasets(CLI::App& app) { add_datasets_fetch(*add_datasets_command(app)); }
 
 }  // namespace rlbench::cli

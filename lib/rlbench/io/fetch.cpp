@@ -391,15 +391,6 @@ FetchResult fetch_file(const FetchRequest& req) {
   return result;
 }
 
-fs::path resolve_data_dir(const std::string& explicit_dir) {
-  if (!explicit_dir.empty()) return core::expand_user(explicit_dir);
-  for (const char* var : {"RLBENCH_DATA", "D4RL_DATASET_DIR"}) {
-    const char* value = std::getenv(var);
-    if (value && *value) return core::expand_user(value);
-  }
-  return core::expand_user("~/.d4rl/datasets");
-}
-
 std::string dataset_url(const data::DatasetEntry& entry, const std::string& mirror) {
   std::string base = mirror.empty() ? std::string(data::k_d4rl_base_url) : mirror;
   while (base.size() > 1 && base.back() == '/') base.pop_back();

@@ -60,11 +60,6 @@ struct FetchResult {
 // throw Error "<url>: <what>" followed by request.failure_hint.
 FetchResult fetch_file(const FetchRequest& request);
 
-// The D4RL dataset directory: `explicit_dir` when not empty, else $RLBENCH_DATA, else
-// $D4RL_DATASET_DIR (the variable D4RL itself reads), else ~/.d4rl/datasets. Files live there
-// flat under their D4RL file names, so rlbench and D4RL share one cache.
-fs::path resolve_data_dir(const std::string& explicit_dir);
-
 // The download URL of a registry entry: `mirror` (trailing slashes dropped; empty means
 // data::k_d4rl_base_url) + "/" + entry.url_path. A mirror without "://" is a local directory with
 // the same layout and becomes a file:// URL.
