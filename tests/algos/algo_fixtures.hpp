@@ -53,8 +53,7 @@ inline algos::Batch synthetic_batch(const algos::AlgoContext& ctx, int64_t batch
 // Member `member` of `b` as a one-seed batch.
 inline algos::Batch member_batch(const algos::Batch& b, int64_t member) {
   auto pick = [&](const torch::Tensor& t) { return t.narrow(0, member, 1).contiguous(); };
-  return {pick(b.states), pick(b.actions), pick(b.rewards), pick(b.next_states),
-          pick(b.not_done)};
+  return {pick(b.states), pick(b.actions), pick(b.rewards), pick(b.next_states), pick(b.not_done)};
 }
 
 }  // namespace rlbench::test

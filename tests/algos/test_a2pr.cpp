@@ -1,8 +1,9 @@
 #include <doctest/doctest.h>
 #include <torch/torch.h>
 
-#include "algos/algo_fixtures.hpp"
 #include "rlbench/algos/a2pr.hpp"
+
+#include "algos/algo_fixtures.hpp"
 
 using rlbench::algos::a2pr_bc_target;
 

@@ -7,9 +7,10 @@
 #include <doctest/doctest.h>
 #include <torch/torch.h>
 
-#include "algos/algo_fixtures.hpp"
 #include "rlbench/algos/registry.hpp"
 #include "rlbench/core/error.hpp"
+
+#include "algos/algo_fixtures.hpp"
 
 using rlbench::algos::AlgoContext;
 using rlbench::algos::Algorithm;

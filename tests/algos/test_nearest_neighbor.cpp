@@ -2,10 +2,11 @@
 #include <doctest/doctest.h>
 #include <torch/torch.h>
 
-#include "algos/algo_fixtures.hpp"
 #include "rlbench/algos/nearest_neighbor.hpp"
 #include "rlbench/algos/prdc.hpp"
 #include "rlbench/core/error.hpp"
+
+#include "algos/algo_fixtures.hpp"
 
 using rlbench::algos::kth_nearest_exhaustive;
 using rlbench::algos::NearestNeighbor;
@@ -47,9 +48,9 @@ TEST_CASE("kd-tree and brute force agree with an exhaustive search, ties and k >
       const auto points = points_with_ties(600, d, 10 + k + d);
       auto gen = at::detail::createCPUGenerator(77 + k);
       // half the queries sit exactly on data points, half are coarse random points
-      auto queries = torch::cat({points.index_select(0, torch::randint(0, 600, {40}, gen,
-                                                                         torch::kInt64)),
-                                 torch::randint(-3, 4, {40, d}, gen, torch::kFloat32) * 0.5f});
+      auto queries =
+          torch::cat({points.index_select(0, torch::randint(0, 600, {40}, gen, torch::kInt64)),
+                      torch::randint(-3, 4, {40, d}, gen, torch::kFloat32) * 0.5f});
       const auto expected = kth_nearest_exhaustive(points, queries, k);
       const auto tree = NearestNeighbor(points, NnBackend::kdtree, k).query(queries);
       NearestNeighbor brute_search(points, NnBackend::brute, k);
@@ -58,7 +59,8 @@ TEST_CASE("kd-tree and brute force agree with an exhaustive search, ties and k >
       CHECK(torch::equal(brute, expected));
 
       // the exhaustive answer really is the k-th in (distance, index) order
-      const auto dist = (queries.unsqueeze(1) - points.unsqueeze(0)).to(torch::kFloat64).pow(2).sum(-1);
+      const auto dist =
+          (queries.unsqueeze(1) - points.unsqueeze(0)).to(torch::kFloat64).pow(2).sum(-1);
       for (int64_t i = 0; i < queries.size(0); ++i) {
         const int64_t j = expected[i].item<int64_t>();
         const double dj = dist[i][j].item<double>();
@@ -101,8 +103,8 @@ TEST_CASE("search arguments are checked") {
 
 TEST_CASE("prdc's constraint target is the dataset action nearest to (beta*s, a)") {
   auto ctx = rlbench::test::tiny_context({1}, 2, 1, 4);
-  ctx.dataset_observations = torch::tensor({0.0f, 0.0f, 1.0f, 0.0f, 0.0f, 1.0f, 3.0f, 3.0f})
-                                 .view({4, 2});
+  ctx.dataset_observations =
+      torch::tensor({0.0f, 0.0f, 1.0f, 0.0f, 0.0f, 1.0f, 3.0f, 3.0f}).view({4, 2});
   ctx.dataset_actions = torch::tensor({-0.5f, 0.25f, 0.75f, 1.0f}).view({4, 1});
   for (const char* search : {"kdtree", "brute"}) {
     CAPTURE(search);

@@ -1,5 +1,5 @@
-#include <doctest/doctest.h>
 #include <ATen/CPUGeneratorImpl.h>
+#include <doctest/doctest.h>
 #include <torch/torch.h>
 
 #include "rlbench/algos/common.hpp"

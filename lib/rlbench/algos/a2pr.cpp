@@ -109,7 +109,8 @@ EnsembleVaeImpl::EnsembleVaeImpl(int64_t members, int64_t obs_dim, int64_t act_d
   m_encoder = register_module("encoder", nets::EnsembleMlp(members, obs_dim + act_dim, one, h));
   m_mean = register_module("mean", nets::EnsembleLinear(members, hidden, m_latent));
   m_log_std = register_module("log_std", nets::EnsembleLinear(members, hidden, m_latent));
-  m_decoder = register_module("decoder", nets::EnsembleMlp(members, obs_dim + m_latent, two, act_dim));
+  m_decoder =
+      register_module("decoder", nets::EnsembleMlp(members, obs_dim + m_latent, two, act_dim));
 }
 
 std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> EnsembleVaeImpl::forward(

@@ -45,8 +45,8 @@ Data make_dataset(const BenchAlgosOptions& o, const torch::Device& device) {
                .narrow(0, 0, n);
   const auto lift = torch::randn({4, o.obs_dim}, gen, torch::kFloat32);
   const auto act_map = torch::randn({4, o.act_dim}, gen, torch::kFloat32);
-  auto obs = torch::sin(latent.matmul(lift)) +
-             0.01f * torch::randn({n, o.obs_dim}, gen, torch::kFloat32);
+  auto obs =
+      torch::sin(latent.matmul(lift)) + 0.01f * torch::randn({n, o.obs_dim}, gen, torch::kFloat32);
   auto act = torch::tanh(latent.matmul(act_map) +
                          0.1f * torch::randn({n, o.act_dim}, gen, torch::kFloat32));
   obs = (obs - obs.mean(0)) / (obs.std(0, /*unbiased=*/false) + 1e-3);
@@ -61,8 +61,7 @@ Data make_dataset(const BenchAlgosOptions& o, const torch::Device& device) {
 
 Batch sample(const Data& d, int64_t seeds, int64_t batch, torch::Generator& gen,
              const torch::Device& device) {
-  const auto idx =
-      torch::randint(0, d.obs.size(0), {seeds * batch}, gen, torch::kInt64).to(device);
+  const auto idx = torch::randint(0, d.obs.size(0), {seeds * batch}, gen, torch::kInt64).to(device);
   auto pick = [&](const torch::Tensor& t) {
     return t.index_select(0, idx).view({seeds, batch, t.size(1)});
   };
@@ -74,9 +73,12 @@ nlohmann::json bench_algos(const BenchAlgosOptions& o) {
   const torch::Device device(o.device);
   const auto names = o.algos.empty() ? algorithm_names() : o.algos;
   const Data data = make_dataset(o, device);
-  nlohmann::json result = {{"device", device.str()},        {"batch", o.batch},
-                           {"dataset_rows", o.dataset_rows}, {"obs_dim", o.obs_dim},
-                           {"act_dim", o.act_dim},           {"runs", nlohmann::json::array()},
+  nlohmann::json result = {{"device", device.str()},
+                           {"batch", o.batch},
+                           {"dataset_rows", o.dataset_rows},
+                           {"obs_dim", o.obs_dim},
+                           {"act_dim", o.act_dim},
+                           {"runs", nlohmann::json::array()},
                            {"search", nlohmann::json::array()}};
   auto gen = at::detail::createCPUGenerator(o.seed);
 
@@ -101,14 +103,14 @@ nlohmann::json bench_algos(const BenchAlgosOptions& o) {
       for (int64_t i = 0; i < o.updates; ++i) algo->update(batches[static_cast<size_t>(i % 16)]);
       sync(device);
       const double secs = seconds_since(t0);
-      result["runs"].push_back({{"algo", name},
-                                {"seeds", seeds},
-                                {"updates", o.updates},
-                                {"seconds", secs},
-                                {"updates_per_s", static_cast<double>(o.updates) / secs},
-                                {"seed_updates_per_s",
-                                 static_cast<double>(o.updates * seeds) / secs},
-                                {"ms_per_update", 1000.0 * secs / static_cast<double>(o.updates)}});
+      result["runs"].push_back(
+          {{"algo", name},
+           {"seeds", seeds},
+           {"updates", o.updates},
+           {"seconds", secs},
+           {"updates_per_s", static_cast<double>(o.updates) / secs},
+           {"seed_updates_per_s", static_cast<double>(o.updates * seeds) / secs},
+           {"ms_per_update", 1000.0 * secs / static_cast<double>(o.updates)}});
     }
   }
 
@@ -127,8 +129,8 @@ nlohmann::json bench_algos(const BenchAlgosOptions& o) {
       std::vector<torch::Tensor> queries;
       for (int64_t i = 0; i < 8; ++i) {
         const auto b = sample(data, seeds, o.batch, gen, device);
-        const auto noisy = (b.actions + 0.1 * torch::randn(b.actions.sizes(), gen).to(device))
-                               .clamp(-1, 1);
+        const auto noisy =
+            (b.actions + 0.1 * torch::randn(b.actions.sizes(), gen).to(device)).clamp(-1, 1);
         queries.push_back(torch::cat({b.states * beta, noisy}, -1).view({seeds * o.batch, -1}));
       }
       nn.query(queries[0]);

@@ -12,16 +12,16 @@
 namespace rlbench::algos {
 
 struct BenchAlgosOptions {
-  std::vector<std::string> algos;        // registry names; empty = all
+  std::vector<std::string> algos;          // registry names; empty = all
   std::vector<int64_t> seed_counts{1, 4};  // ensemble sizes to time
-  int64_t updates = 200;                 // timed updates per (algo, seeds)
-  int64_t warmup = 20;                   // untimed updates first
+  int64_t updates = 200;                   // timed updates per (algo, seeds)
+  int64_t warmup = 20;                     // untimed updates first
   int64_t batch = 256;
-  int64_t obs_dim = 17;                  // halfcheetah/walker2d-sized
+  int64_t obs_dim = 17;  // halfcheetah/walker2d-sized
   int64_t act_dim = 6;
-  int64_t dataset_rows = 1000000;        // rows of the synthetic dataset PRDC searches
-  int64_t search_batches = 50;           // timed PRDC searches of `batch` × seeds queries
-  std::string device = "cpu";            // "cpu" or "cuda[:i]"
+  int64_t dataset_rows = 1000000;  // rows of the synthetic dataset PRDC searches
+  int64_t search_batches = 50;     // timed PRDC searches of `batch` × seeds queries
+  std::string device = "cpu";      // "cpu" or "cuda[:i]"
   uint64_t seed = 0;
 };
 

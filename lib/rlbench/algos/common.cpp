@@ -63,11 +63,11 @@ void check_tensor(const torch::Tensor& t, const std::string& where, const std::s
   if (!t.defined() || t.dim() != 3 || t.size(0) != e || (b >= 0 && t.size(1) != b) ||
       t.size(2) != d || t.scalar_type() != torch::kFloat32 || t.device().type() != device.type() ||
       (device.has_index() && t.device().index() != device.index())) {
-    throw Error(error_message(where, "batch." + key, expected,
-                              shape_string(t) + (t.defined() ? " " + std::string(c10::toString(
-                                                                          t.scalar_type())) +
-                                                                   " on " + t.device().str()
-                                                             : "")));
+    throw Error(error_message(
+        where, "batch." + key, expected,
+        shape_string(t) + (t.defined() ? " " + std::string(c10::toString(t.scalar_type())) +
+                                             " on " + t.device().str()
+                                       : "")));
   }
 }
 }  // namespace
@@ -210,8 +210,7 @@ void MemberState::add(const std::string& name, const torch::Tensor& tensor, int6
   m_entries.push_back({name, tensor, heads});
 }
 
-void MemberState::add_flat(const std::string& prefix, const nets::FlatParams& flat,
-                           int64_t heads) {
+void MemberState::add_flat(const std::string& prefix, const nets::FlatParams& flat, int64_t heads) {
   for (size_t i = 0; i < flat.params.size(); ++i) {
     add(prefix + "." + flat.names[i], flat.params[i], heads);
   }

@@ -19,13 +19,13 @@ namespace rlbench::algos {
 
 // TD3 hyperparameters common to the family (Fujimoto et al. 2018; TD3+BC §5).
 struct Td3Params {
-  double discount = 0.99;                 // γ
-  double tau = 0.005;                     // target update rate
-  double policy_noise = 0.2;              // target smoothing noise std, × max_action
-  double noise_clip = 0.5;                // smoothing noise clip, × max_action
-  int policy_freq = 2;                    // actor and target update every n-th iteration
-  double actor_lr = 3e-4;                 // Adam
-  double critic_lr = 3e-4;                // Adam
+  double discount = 0.99;                    // γ
+  double tau = 0.005;                        // target update rate
+  double policy_noise = 0.2;                 // target smoothing noise std, × max_action
+  double noise_clip = 0.5;                   // smoothing noise clip, × max_action
+  int policy_freq = 2;                       // actor and target update every n-th iteration
+  double actor_lr = 3e-4;                    // Adam
+  double critic_lr = 3e-4;                   // Adam
   std::vector<int> actor_hidden{256, 256};   // actor hidden widths
   std::vector<int> critic_hidden{256, 256};  // hidden widths of each critic head
 };

@@ -121,8 +121,8 @@ NearestNeighbor::NearestNeighbor(const torch::Tensor& points, NnBackend backend,
     throw Error("nearest neighbour: points must be a float32 [N, D] tensor");
   }
   if (k < 1 || k > m_size) {
-    throw UsageError(error_message("nearest neighbour", "k", "in [1, " + std::to_string(m_size) + "]",
-                                   std::to_string(k)));
+    throw UsageError(error_message("nearest neighbour", "k",
+                                   "in [1, " + std::to_string(m_size) + "]", std::to_string(k)));
   }
   if (m_size > static_cast<int64_t>(std::numeric_limits<uint32_t>::max())) {
     throw Error("nearest neighbour: more than 2^32 points are not supported");
@@ -151,8 +151,7 @@ NearestNeighbor& NearestNeighbor::operator=(NearestNeighbor&&) noexcept = defaul
 int64_t NearestNeighbor::fallback_queries() const { return m_fallbacks; }
 
 torch::Tensor NearestNeighbor::query(const torch::Tensor& queries) const {
-  if (queries.dim() != 2 || queries.size(1) != m_dim ||
-      queries.scalar_type() != torch::kFloat32) {
+  if (queries.dim() != 2 || queries.size(1) != m_dim || queries.scalar_type() != torch::kFloat32) {
     throw Error(error_message("nearest neighbour", "queries",
                               "float32 [Q, " + std::to_string(m_dim) + "]",
                               c10::str(queries.sizes(), " ", queries.scalar_type())));

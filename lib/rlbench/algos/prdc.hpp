@@ -31,12 +31,12 @@
 namespace rlbench::algos {
 
 struct PrdcConfig {
-  Td3Params td3;              // TD3 settings, as TD3+BC
-  double alpha = 2.5;         // Q-term weight α (halfcheetah 40, antmaze 7.5)
-  double beta = 2.0;          // state weight β in the search space (antmaze 7.5)
-  int k = 1;                  // use the k-th nearest neighbour (SciPy k=[k]); 1 everywhere
-  double reward_scale = 1.0;  // r' = scale·r + shift (antmaze 10000)
-  double reward_shift = 0.0;  // (antmaze −1)
+  Td3Params td3;                // TD3 settings, as TD3+BC
+  double alpha = 2.5;           // Q-term weight α (halfcheetah 40, antmaze 7.5)
+  double beta = 2.0;            // state weight β in the search space (antmaze 7.5)
+  int k = 1;                    // use the k-th nearest neighbour (SciPy k=[k]); 1 everywhere
+  double reward_scale = 1.0;    // r' = scale·r + shift (antmaze 10000)
+  double reward_shift = 0.0;    // (antmaze −1)
   std::string search = "auto";  // "auto" (kdtree on CPU, brute on CUDA), "kdtree", "brute"
 
   // README settings by dataset family: halfcheetah α 40 β 2; hopper, walker2d α 2.5 β 2;

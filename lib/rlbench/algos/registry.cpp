@@ -15,7 +15,8 @@ std::vector<AlgoEntry> build_registry() {
   std::vector<AlgoEntry> entries = {
       {"td3_bc", "TD3+BC (Fujimoto & Gu 2021)", &make_td3_bc},
       {"prdc", "PRDC: policy regularization with dataset constraint (Ran et al. 2023)", &make_prdc},
-      {"a2pr", "A2PR: adaptive advantage-guided policy regularization (Liu et al. 2024)", &make_a2pr},
+      {"a2pr", "A2PR: adaptive advantage-guided policy regularization (Liu et al. 2024)",
+       &make_a2pr},
   };
   check_unique_names(entries);
   return entries;

@@ -45,8 +45,7 @@ EnsembleMlpImpl::EnsembleMlpImpl(int64_t members, int64_t in_features,
   int64_t in = in_features;
   for (size_t i = 0; i <= hidden.size(); ++i) {
     const int64_t out = i < hidden.size() ? hidden[i] : out_features;
-    m_layers.push_back(
-        register_module("l" + std::to_string(i), EnsembleLinear(members, in, out)));
+    m_layers.push_back(register_module("l" + std::to_string(i), EnsembleLinear(members, in, out)));
     in = out;
   }
 }

@@ -104,8 +104,7 @@ void hard_update(FlatParams& target, const FlatParams& source);
 // single-tensor path, no weight decay, no amsgrad).
 class Adam {
  public:
-  Adam(FlatParams& params, double lr, double beta1 = 0.9, double beta2 = 0.999,
-       double eps = 1e-8);
+  Adam(FlatParams& params, double lr, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8);
 
   void zero_grad();
   void step();
