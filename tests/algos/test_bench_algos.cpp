@@ -1,9 +1,12 @@
+#include <cstdlib>
 #include <iostream>
+#include <string>
 
 #include <doctest/doctest.h>
 
 #include "rlbench/algos/bench_algos.hpp"
 #include "rlbench/cli/runtime.hpp"
+#include "rlbench/core/strings.hpp"
 
 TEST_SUITE_BEGIN("algos");
 
@@ -23,9 +26,18 @@ TEST_CASE("the algorithm benchmark runs every algorithm and reports rates") {
 }
 
 // the measurement itself: rlbench_tests -tc="benchmark: algos*" --no-skip
-TEST_CASE("benchmark: algos on 2 threads" * doctest::skip()) {
-  rlbench::cli::configure_threads(2);
+// environment: RLBENCH_BENCH_THREADS (default 2), RLBENCH_BENCH_UPDATES (default 200),
+// RLBENCH_BENCH_ALGOS (comma list, default all)
+TEST_CASE("benchmark: algos" * doctest::skip()) {
+  auto env = [](const char* name, const char* fallback) {
+    const char* v = std::getenv(name);
+    return std::string(v ? v : fallback);
+  };
+  rlbench::cli::configure_threads(std::stoi(env("RLBENCH_BENCH_THREADS", "2")));
   rlbench::algos::BenchAlgosOptions o;
+  o.updates = std::stoll(env("RLBENCH_BENCH_UPDATES", "200"));
+  const auto algos = env("RLBENCH_BENCH_ALGOS", "");
+  if (!algos.empty()) o.algos = rlbench::core::split(algos, ',');
   const auto r = rlbench::algos::bench_algos(o);
   std::cout << rlbench::algos::format_bench_algos(r) << r.dump() << "\n";
 }

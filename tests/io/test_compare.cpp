@@ -170,10 +170,10 @@ TEST_CASE("compare renders markdown, csv and json") {
   const auto csv = rlbench::core::split(rlbench::io::format_csv(rep), '\n');
   REQUIRE(csv.size() >= 4);
   CHECK(csv[0] == "algo,dataset,metric,n,mean_x100,std_x100,seeds");
-  CHECK(csv[1] == "prdc,hopper-medium-v2,final_normalized_score_x100,3,44,4,0;1;2");
+  CHECK(csv[1] == "prdc,hopper-medium-v2,final_normalized_score_x100,3,44.0,4.0,0;1;2");
   CHECK(rlbench::core::starts_with(
-      csv[2], "td3_bc,hopper-medium-v2,final_normalized_score_x100,3,63,3.60555127546398"));
-  CHECK(csv[3] == "td3_bc,walker2d-medium-v2,final_normalized_score_x100,1,80,,0");
+      csv[2], "td3_bc,hopper-medium-v2,final_normalized_score_x100,3,63.0,3.605551275463989,"));
+  CHECK(csv[3] == "td3_bc,walker2d-medium-v2,final_normalized_score_x100,1,80.0,,0");
 
   const auto j = nlohmann::json::parse(rlbench::io::format_json(rep));
   CHECK(j["metric"] == "final_normalized_score_x100");

@@ -14,6 +14,7 @@
 #include "rlbench/core/error.hpp"
 #include "rlbench/core/fs.hpp"
 #include "rlbench/core/strings.hpp"
+#include "rlbench/data/locate.hpp"
 #include "rlbench/data/registry.hpp"
 #include "rlbench/io/fetch.hpp"
 
@@ -141,6 +142,15 @@ TEST_CASE("fetch_file downloads, verifies the sha256 and renames into place") {
             .c_str(),
         rlbench::Error);
     CHECK(rlbench::core::read_file(req.destination) == blob);
+  }
+  SUBCASE("an existing file of the wrong size is reported without hashing") {
+    req.expected_bytes = blob.size() + 5;
+    CHECK_THROWS_WITH_AS(rlbench::io::fetch_file(req),
+                         (req.destination.string() +
+                          ": exists with a different size: expected 300005 bytes, got 300000 "
+                          "bytes (an interrupted download?); remove it to download it again")
+                             .c_str(),
+                         rlbench::Error);
   }
 }
 
@@ -300,14 +310,14 @@ TEST_CASE("the dataset directory follows --data-dir, RLBENCH_DATA, D4RL_DATASET_
   EnvVar home("HOME", "/home/tester");
   EnvVar rl("RLBENCH_DATA", nullptr);
   EnvVar d4rl("D4RL_DATASET_DIR", nullptr);
-  CHECK(rlbench::io::resolve_data_dir("") == "/home/tester/.d4rl/datasets");
+  CHECK(rlbench::data::default_download_dir(std::nullopt) == "/home/tester/.d4rl/datasets");
   {
     EnvVar d("D4RL_DATASET_DIR", "/d4rl");
-    CHECK(rlbench::io::resolve_data_dir("") == "/d4rl");
+    CHECK(rlbench::data::default_download_dir(std::nullopt) == "/d4rl");
     EnvVar r("RLBENCH_DATA", "/rl");
-    CHECK(rlbench::io::resolve_data_dir("") == "/rl");
-    CHECK(rlbench::io::resolve_data_dir("/explicit") == "/explicit");
-    CHECK(rlbench::io::resolve_data_dir("~/x") == "/home/tester/x");
+    CHECK(rlbench::data::default_download_dir(std::nullopt) == "/rl");
+    CHECK(rlbench::data::default_download_dir(fs::path("/explicit")) == "/explicit");
+    CHECK(rlbench::data::default_download_dir(fs::path("~/x")) == "/home/tester/x");
   }
 }
 

@@ -116,10 +116,12 @@ TEST_CASE("read_result rejects malformed files with the file and the key") {
         "r.json: schema_version: unsupported: expected 1, got 2");
   CHECK(error_after([](json& d) { d["status"] = "done"; }) ==
         "r.json: status: expected \"running\", \"completed\" or \"failed\", got \"done\"");
-  CHECK(error_after([](json& d) { d["final_normalized_score_x100"] = 31.0; }) ==
-        "r.json: final_normalized_score_x100: does not match the eval list: expected 30, got 31");
-  CHECK(error_after([](json& d) { d["best_normalized_score_x100"] = nullptr; }) ==
-        "r.json: best_normalized_score_x100: does not match the eval list: expected 50, got null");
+  CHECK(
+      error_after([](json& d) { d["final_normalized_score_x100"] = 31.0; }) ==
+      "r.json: final_normalized_score_x100: does not match the eval list: expected 30.0, got 31.0");
+  CHECK(
+      error_after([](json& d) { d["best_normalized_score_x100"] = nullptr; }) ==
+      "r.json: best_normalized_score_x100: does not match the eval list: expected 50.0, got null");
   CHECK(error_after([](json& d) { d["end_time"] = nullptr; }) ==
         "r.json: end_time: expected the end time of a completed run, got null");
   CHECK(error_after([](json& d) { d["status"] = "failed"; }) ==

@@ -11,11 +11,11 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
-#include "rlbench/cli/runtime.hpp"
 #include "rlbench/core/error.hpp"
 #include "rlbench/core/strings.hpp"
 #include "rlbench/envs/registry.hpp"
 #include "rlbench/eval/evaluate.hpp"
+#include "rlbench/eval/torch_policy.hpp"
 
 namespace rlbench::cli {
 
@@ -137,20 +137,14 @@ Table bench_eval(const BenchOptions& o) {
                             torch::nn::Linear(256, 256), torch::nn::ReLU(),
                             torch::nn::Linear(256, spec.act_dim), torch::nn::Tanh());
   mlp->eval();
-  eval::BatchPolicy policy = [&mlp](const eval::PolicyCall& call) {
-    torch::NoGradGuard no_grad;
-    const auto obs =
-        torch::from_blob(const_cast<double*>(call.obs), {call.batch, call.obs_dim}, torch::kFloat64)
-            .to(torch::kFloat32);
-    const auto act = mlp->forward(obs).to(torch::kFloat64).contiguous();
-    std::copy_n(act.data_ptr<double>(), static_cast<std::size_t>(call.batch) * call.act_dim,
-                call.actions);
-  };
+  const eval::BatchPolicy policy =
+      eval::make_torch_policy([&mlp](const torch::Tensor& obs, bool) { return mlp->forward(obs); });
   eval::EvalOptions options;
   options.episodes = o.episodes;
   options.seed = o.seed;
   options.threads = o.eval_threads;
   const auto make = [&spec](std::uint64_t seed) { return envs::make_env(spec, seed); };
+  const eval::IntraOpThreads one_thread(1);         // tiny batches: see IntraOpThreads
   eval::evaluate(make, "hopper", policy, options);  // warm-up (allocator, threads)
   const auto report = eval::evaluate(make, "hopper", policy, options);
   int total_steps = 0;
@@ -159,10 +153,12 @@ Table bench_eval(const BenchOptions& o) {
   Table table;
   table.columns = {"benchmark", "episodes", "env steps", "eval threads", "torch threads", "wall s"};
   table.rows.push_back({"hopper 256-256 MLP", o.episodes, total_steps, report.threads,
-                        configured_threads(), report.wall_seconds});
+                        torch::get_num_threads(), report.wall_seconds});
   table.facts["policy"] = "randomly initialised MLP obs-256-256-act, ReLU, tanh, float32";
   table.facts["env"] = "hopper with terminate_when_unhealthy = false (full-length episodes)";
-  table.facts["policy_calls"] = "one batched call per step over all live episodes";
+  table.facts["policy_calls"] =
+      "one batched call per step over all live episodes; LibTorch held at one intra-op "
+      "thread during the evaluation (eval::IntraOpThreads)";
   return table;
 }
 

@@ -101,6 +101,12 @@ void print_info_text(const nlohmann::json& j, std::ostream& out) {
   line("action_dim", fmt(j["action_dim"]));
   line("action range", list_text(j["action_range"]) + "; per dim min " +
                            list_text(j["action_min"]) + ", max " + list_text(j["action_max"]));
+  if (j.contains("ant_contact_forces_zero")) {
+    line("ant obs",
+         j["ant_contact_forces_zero"].get<bool>()
+             ? "columns 27..110 (contact forces) are all 0, as in every D4RL v2 ant file"
+             : "columns 27..110 (contact forces) are not all 0, unlike D4RL v2 ant files");
+  }
   if (j["returns"].is_null()) {
     line("returns", "no complete episode");
   } else {

@@ -15,6 +15,7 @@
 #include "rlbench/core/error.hpp"
 #include "rlbench/core/fs.hpp"
 #include "rlbench/core/strings.hpp"
+#include "rlbench/data/locate.hpp"
 #include "rlbench/data/registry.hpp"
 #include "rlbench/io/fetch.hpp"
 
@@ -113,7 +114,10 @@ void run_datasets_fetch(const DatasetsFetchOptions& options) {
   const bool pinned = !options.sha256.empty();
   const std::string expected = pinned ? options.sha256 : entry.sha256;
   const std::string source = pinned ? "--sha256" : "the manifest";
-  const fs::path dest = io::resolve_data_dir(options.data_dir) / entry.file_name;
+  const fs::path dest =
+      data::default_download_dir(
+          options.data_dir.empty() ? std::nullopt : std::optional<fs::path>(options.data_dir)) /
+      entry.file_name;
 
   if (options.verify_only) {
     if (!fs::exists(dest)) {
@@ -152,6 +156,8 @@ void run_datasets_fetch(const DatasetsFetchOptions& options) {
   }
   if (r.verified) {
     line += "; sha256 verified against " + source;
+    // lets `datasets list` show "verified" without hashing the file again
+    data::record_sha256(r.path, r.sha256);
   } else {
     line += "; sha256 NOT verified (the manifest has no hash for this name): " + r.sha256 +
             " (pin it with --sha256 to check later copies)";

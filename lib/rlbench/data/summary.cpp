@@ -92,6 +92,16 @@ nlohmann::json summarize(const Dataset& d, const std::string& name, const std::s
   j["action_range"] = {*std::min_element(lo.begin(), lo.end()),
                        *std::max_element(hi.begin(), hi.end())};
 
+  // v2 ant files carry 84 contact-force columns that are all exactly 0 (D4RL#143)
+  if (env == "ant" && d.obs_dim() == 111) {
+    bool all_zero = true;
+    for (std::uint64_t i = 0; i < d.rows() && all_zero; ++i) {
+      for (std::uint64_t c = 27; c < 111; ++c)
+        all_zero = all_zero && d.observations()[i * 111 + c] == 0.0F;
+    }
+    j["ant_contact_forces_zero"] = all_zero;
+  }
+
   // returns over complete episodes and their normalised score
   j["returns"] = stats(returns);
   j["normalized_score_x100"] = nullptr;

@@ -62,6 +62,9 @@ std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 
+// the shortest text that reads back as the same double
+std::string shortest(double v) { return nlohmann::json(v).dump(); }
+
 std::string metric_key(CompareMetric m) {
   return std::string(to_string(m)) + "_normalized_score_x100";
 }
@@ -255,8 +258,8 @@ std::string format_csv(const CompareReport& report) {
     for (const auto& v : g.key_values) row.push_back(csv_field(v));
     row.push_back(metric_key(report.metric));
     row.push_back(std::to_string(g.n()));
-    row.push_back(core::format_number(g.mean, 17));
-    row.push_back(g.std ? core::format_number(*g.std, 17) : "");
+    row.push_back(shortest(g.mean));
+    row.push_back(g.std ? shortest(*g.std) : "");
     std::vector<std::string> seeds;
     for (long long s : g.seeds) seeds.push_back(std::to_string(s));
     row.push_back(core::join(seeds, ";"));

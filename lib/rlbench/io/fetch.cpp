@@ -270,8 +270,15 @@ FetchResult fetch_file(const FetchRequest& req) {
   // an existing file is checked, never replaced
   std::error_code ec;
   if (fs::exists(dest, ec)) {
-    result.sha256 = core::sha256_file(dest);
     result.bytes = fs::file_size(dest, ec);
+    // a wrong size is cheap to see and usually means a download cut short by another tool
+    if (req.expected_bytes > 0 && result.bytes != req.expected_bytes) {
+      throw Error(error_message(dest.string(), "exists with a different size",
+                                std::to_string(req.expected_bytes) + " bytes",
+                                std::to_string(result.bytes) + " bytes") +
+                  " (an interrupted download?); remove it to download it again");
+    }
+    result.sha256 = core::sha256_file(dest);
     result.already_present = true;
     result.verified = !expected.empty() && result.sha256 == expected;
     if (!expected.empty() && !result.verified) {
@@ -382,15 +389,6 @@ FetchResult fetch_file(const FetchRequest& req) {
   result.verified = !expected.empty();
   core::rename_into_place(part, dest);
   return result;
-}
-
-fs::path resolve_data_dir(const std::string& explicit_dir) {
-  if (!explicit_dir.empty()) return core::expand_user(explicit_dir);
-  for (const char* var : {"RLBENCH_DATA", "D4RL_DATASET_DIR"}) {
-    const char* value = std::getenv(var);
-    if (value && *value) return core::expand_user(value);
-  }
-  return core::expand_user("~/.d4rl/datasets");
 }
 
 std::string dataset_url(const data::DatasetEntry& entry, const std::string& mirror) {

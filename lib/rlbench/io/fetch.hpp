@@ -53,16 +53,12 @@ struct FetchResult {
 // the .part file for the next run and says so. The .part file is locked, so two processes cannot
 // download the same file at once.
 //
-// When the destination already exists, it is hashed instead: equal to expected_sha256 (or no hash
-// expected) returns already_present; a different hash throws Error and leaves the file alone.
+// When the destination already exists, it is checked instead of downloaded: a size other than
+// expected_bytes or a hash other than expected_sha256 throws Error and leaves the file alone;
+// otherwise (or with no hash expected) the result is already_present.
 // Missing parent directories are created. HTTP errors, refused connections and unknown hosts
 // throw Error "<url>: <what>" followed by request.failure_hint.
 FetchResult fetch_file(const FetchRequest& request);
-
-// The D4RL dataset directory: `explicit_dir` when not empty, else $RLBENCH_DATA, else
-// $D4RL_DATASET_DIR (the variable D4RL itself reads), else ~/.d4rl/datasets. Files live there
-// flat under their D4RL file names, so rlbench and D4RL share one cache.
-fs::path resolve_data_dir(const std::string& explicit_dir);
 
 // The download URL of a registry entry: `mirror` (trailing slashes dropped; empty means
 // data::k_d4rl_base_url) + "/" + entry.url_path. A mirror without "://" is a local directory with

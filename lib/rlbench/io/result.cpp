@@ -159,7 +159,7 @@ EvalEntry parse_eval_entry(StrictObject o) {
 void check_derived(StrictObject& o, const std::string& key, const std::optional<double>& stored,
                    const std::optional<double>& derived) {
   const auto show = [](const std::optional<double>& v) {
-    return v ? core::format_number(*v, 17) : std::string("null");
+    return v ? json(*v).dump() : std::string("null");
   };
   const bool same =
       stored.has_value() == derived.has_value() &&
