@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include <cmath>
+
+#include <doctest/doctest.h>
 
 #include "rlbench/data/dataset.hpp"
 #include "rlbench/data/views.hpp"

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include "rlbench/algos/bench_algos.hpp"
 #include "rlbench/core/error.hpp"
 #include "rlbench/core/strings.hpp"
 #include "rlbench/envs/registry.hpp"
@@ -162,6 +163,29 @@ Table bench_eval(const BenchOptions& o) {
   return table;
 }
 
+// ---- algos: updates/s per algorithm, 1 and 4 seeds batched, and PRDC's search ----
+
+Table bench_algos_table(const BenchOptions& o) {
+  algos::BenchAlgosOptions options;
+  if (!o.algos.empty()) options.algos = core::split(o.algos, ',');
+  options.updates = o.updates;
+  options.device = o.device;
+  options.seed = o.seed;
+  const auto r = algos::bench_algos(options);
+  Table table;
+  table.columns = {"algo", "seeds", "updates/s", "seed-updates/s", "ms/update"};
+  for (const auto& run : r["runs"]) {
+    table.rows.push_back({run["algo"], run["seeds"], run["updates_per_s"],
+                          run["seed_updates_per_s"], run["ms_per_update"]});
+  }
+  table.facts["device"] = r["device"];
+  table.facts["batch"] = r["batch"];
+  table.facts["dataset_rows"] = r["dataset_rows"];
+  table.facts["torch_threads"] = torch::get_num_threads();
+  table.facts["search"] = r["search"];
+  return table;
+}
+
 // ---- the list of benchmarks: add a line to add one ----
 
 struct Benchmark {
@@ -176,6 +200,8 @@ const std::vector<Benchmark>& benchmarks() {
        bench_envs},
       {"eval", "wall time of evaluating a 256-256 MLP on hopper, 10 episodes x 1000 steps",
        bench_eval},
+      {"algos", "updates/s of every algorithm (1 and 4 seeds batched) on synthetic 1M-row data",
+       bench_algos_table},
   };
   return list;
 }
@@ -221,6 +247,10 @@ void setup_bench(CLI::App& app) {
   cmd->add_option("--eval-threads", options->eval_threads, "eval: env-stepping threads")
       ->check(CLI::Range(1, 1024));
   cmd->add_option("--seed", options->seed, "Seed of actions, policy weights and episodes");
+  cmd->add_option("--algos", options->algos, "algos: comma-separated names (default: all)");
+  cmd->add_option("--updates", options->updates, "algos: timed updates per run")
+      ->check(CLI::Range(1, 1000000));
+  cmd->add_option("--device", options->device, "algos: cpu or cuda[:N]");
   cmd->add_flag("--json", options->json, "Print JSON");
   cmd->callback([options] { run_bench(*options); });
 }

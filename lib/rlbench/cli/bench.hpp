@@ -18,6 +18,9 @@ struct BenchOptions {
   int episodes = 10;     // eval: episodes
   int eval_threads = 2;  // eval: env-stepping threads
   std::uint64_t seed = 0;
+  std::string algos;           // algos: comma-separated registry names; empty = all
+  int updates = 200;           // algos: timed updates per algorithm and seed count
+  std::string device = "cpu";  // algos: cpu or cuda[:N]
   bool json = false;
 };
 

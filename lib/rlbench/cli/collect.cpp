@@ -29,8 +29,8 @@ struct CollectCliOptions {
 void run_collect(const CollectCliOptions& o) {
   const auto& spec = envs::find_env(o.env).spec();
   if (o.policy != "random") {
-    throw UsageError(error_message("collect --policy", "unsupported behaviour policy",
-                                   "\"random\"", "\"" + o.policy + "\""));
+    throw UsageError(error_message("collect --policy", "unsupported behaviour policy", "\"random\"",
+                                   "\"" + o.policy + "\""));
   }
   eval::CollectOptions options;
   options.env = spec.id;
@@ -50,8 +50,7 @@ void run_collect(const CollectCliOptions& o) {
   for (const auto t : dataset.timeouts()) timeouts += t;
   std::cout << o.out << ": " << dataset.rows() << " rows, " << terminals << " terminals, "
             << timeouts << " timeouts, " << data::transition_count(dataset)
-            << " qlearning transitions (" << spec.id << ", random policy, seed " << o.seed
-            << ")\n";
+            << " qlearning transitions (" << spec.id << ", random policy, seed " << o.seed << ")\n";
 }
 
 }  // namespace

@@ -13,8 +13,8 @@ namespace rlbench::cli {
 const std::vector<Command>& commands() {
   static const std::vector<Command> list = {
       {"datasets", setup_datasets}, {"envs", setup_envs},       {"train", setup_train},
-      {"eval", setup_eval},
-      {"collect", setup_collect},         {"compare", setup_compare}, {"bench", setup_bench},
+      {"eval", setup_eval},         {"collect", setup_collect}, {"compare", setup_compare},
+      {"bench", setup_bench},
   };
   return list;
 }

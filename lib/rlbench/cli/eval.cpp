@@ -9,6 +9,7 @@
 
 #include "rlbench/core/strings.hpp"
 #include "rlbench/eval/evaluate.hpp"
+#include "rlbench/eval/torch_policy.hpp"
 #include "rlbench/train/policy.hpp"
 
 namespace rlbench::cli {
@@ -31,6 +32,7 @@ void run_eval(const EvalCliOptions& o) {
   eo.seed = o.seed >= 0 ? static_cast<std::uint64_t>(o.seed) : run.config.seeds.front();
   eo.reference = run.reference;
   const auto policy = train::algorithm_policy(*run.algo, 0, 1, run.normalizer, device);
+  const eval::IntraOpThreads one_thread(1);  // see train/trainer.cpp
   const auto report = eval::evaluate(run.env, policy, eo);
   if (o.json) {
     auto j = eval::to_json(report);

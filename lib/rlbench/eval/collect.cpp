@@ -24,8 +24,8 @@ BehaviourPolicy uniform_random_policy(int act_dim, double low, double high, std:
 
 data::DatasetContent collect(const CollectOptions& options, const BehaviourPolicy& policy) {
   if (options.rows <= 0) {
-    throw UsageError(error_message("collect", "--steps", "a positive row count",
-                                   std::to_string(options.rows)));
+    throw UsageError(
+        error_message("collect", "--steps", "a positive row count", std::to_string(options.rows)));
   }
   auto env = envs::make_env(options.env, options.seed);
   const int obs_dim = env->obs_dim();

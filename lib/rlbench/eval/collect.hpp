@@ -19,10 +19,10 @@ namespace rlbench::eval {
 using BehaviourPolicy = std::function<double(const double* obs, double* action)>;
 
 struct CollectOptions {
-  std::string env;             // env id
-  std::int64_t rows = 0;       // rows to write (the last episode is cut there)
-  std::uint64_t seed = 0;      // env seed (reset noise)
-  bool progress = false;       // a live progress line on stderr
+  std::string env;         // env id
+  std::int64_t rows = 0;   // rows to write (the last episode is cut there)
+  std::uint64_t seed = 0;  // env seed (reset noise)
+  bool progress = false;   // a live progress line on stderr
 };
 
 // Rolls out `policy` and returns the rows. Throws Error for an unknown env or a diverging

@@ -17,9 +17,9 @@ IntraOpThreads::~IntraOpThreads() {
 BatchPolicy make_torch_policy(TensorPolicy policy, torch::Device device) {
   return [policy = std::move(policy), device](const PolicyCall& call) {
     torch::NoGradGuard no_grad;
-    const auto obs = torch::from_blob(const_cast<double*>(call.obs), {call.batch, call.obs_dim},
-                                      torch::kFloat64)
-                         .to(device, torch::kFloat32);
+    const auto obs =
+        torch::from_blob(const_cast<double*>(call.obs), {call.batch, call.obs_dim}, torch::kFloat64)
+            .to(device, torch::kFloat32);
     const auto act = policy(obs, call.deterministic).to(torch::kCPU, torch::kFloat64).contiguous();
     if (act.dim() != 2 || act.size(0) != call.batch || act.size(1) != call.act_dim) {
       throw Error(error_message("policy", "action batch shape",

@@ -24,6 +24,7 @@
 #include "rlbench/data/views.hpp"
 #include "rlbench/envs/registry.hpp"
 #include "rlbench/eval/evaluate.hpp"
+#include "rlbench/eval/torch_policy.hpp"
 #include "rlbench/io/provenance.hpp"
 #include "rlbench/io/result.hpp"
 #include "rlbench/train/checkpoint.hpp"
@@ -329,6 +330,9 @@ std::vector<RunOutcome> run_training(const TrainOptions& options) {
         eo.episodes = cfg.eval_episodes;
         eo.seed = r.seed;
         eo.reference = reference;
+        // one intra-op thread while envs step on the others: LibTorch's idle OpenMP workers
+        // would otherwise spin against them (an evaluation takes 10x longer)
+        const eval::IntraOpThreads one_thread(1);
         const auto report = eval::evaluate(env_id, policy, eo);
         std::vector<long long> lengths(report.lengths.begin(), report.lengths.end());
         r.result.eval.push_back(io::make_eval_entry(step, report.returns, lengths, report.ref));
