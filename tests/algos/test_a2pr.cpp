@@ -45,8 +45,8 @@ TEST_CASE("a2pr per-dataset defaults follow the authors' tables") {
   CHECK(other.mask == 0.5);
   CHECK(other.td3.discount == 0.99);
   CHECK(other.vae_lr == 1e-3);
-  CHECK(other.td3.actor_hidden == std::vector<int>{256, 256, 256});
-  CHECK(other.td3.critic_hidden == std::vector<int>{256, 256, 256, 256});
+  CHECK((other.td3.actor_hidden == std::vector<int>{256, 256, 256}));
+  CHECK((other.td3.critic_hidden == std::vector<int>{256, 256, 256, 256}));
 }
 
 TEST_CASE("a2pr's vae reconstructs with the given noise and passes gradient to its input") {
