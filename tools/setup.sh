@@ -13,6 +13,8 @@ packages=(
   libhdf5-dev libcli11-dev nlohmann-json3-dev doctest-dev libnanoflann-dev
   # datasets fetch: HTTP downloads and SHA-256
   libcurl4-openssl-dev libssl-dev
+  # .ci/run's format check
+  clang-format
 )
 
 missing=()
