@@ -295,10 +295,4 @@ std::vector<torch::Tensor> A2pr::parameters() const {
   return all_parameters({m_ac.actor.get(), m_ac.critic.get(), m_value.get(), m_vae.get()});
 }
 
-std::unique_ptr<Algorithm> make_a2pr(core::ConfigReader& params, const AlgoContext& ctx) {
-  const auto cfg = A2prConfig::parse(params, ctx.dataset_name);
-  params.finish();
-  return std::make_unique<A2pr>(cfg, ctx);
-}
-
 }  // namespace rlbench::algos

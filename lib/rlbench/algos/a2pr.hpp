@@ -112,6 +112,4 @@ class A2pr final : public Algorithm {
   int64_t m_iterations = 0;
 };
 
-std::unique_ptr<Algorithm> make_a2pr(core::ConfigReader& params, const AlgoContext& ctx);
-
 }  // namespace rlbench::algos

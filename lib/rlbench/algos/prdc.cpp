@@ -170,10 +170,4 @@ std::vector<torch::Tensor> Prdc::parameters() const {
   return all_parameters({m_ac.actor.get(), m_ac.critic.get()});
 }
 
-std::unique_ptr<Algorithm> make_prdc(core::ConfigReader& params, const AlgoContext& ctx) {
-  const auto cfg = PrdcConfig::parse(params, ctx.dataset_name);
-  params.finish();
-  return std::make_unique<Prdc>(cfg, ctx);
-}
-
 }  // namespace rlbench::algos

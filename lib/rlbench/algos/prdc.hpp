@@ -77,6 +77,4 @@ class Prdc final : public Algorithm {
   int64_t m_iterations = 0;
 };
 
-std::unique_ptr<Algorithm> make_prdc(core::ConfigReader& params, const AlgoContext& ctx);
-
 }  // namespace rlbench::algos

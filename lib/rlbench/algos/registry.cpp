@@ -12,6 +12,7 @@ namespace rlbench::algos {
 
 namespace {
 
+// The two registry functions of an algorithm, from its Config (parse + validate) and class.
 template <class Config>
 nlohmann::json resolve_with(core::ConfigReader& params, const std::string& dataset_name) {
   const auto cfg = Config::parse(params, dataset_name);
@@ -19,13 +20,21 @@ nlohmann::json resolve_with(core::ConfigReader& params, const std::string& datas
   return cfg.to_json();
 }
 
+template <class Config, class Algo>
+std::unique_ptr<Algorithm> make_with(core::ConfigReader& params, const AlgoContext& ctx) {
+  const auto cfg = Config::parse(params, ctx.dataset_name);
+  params.finish();
+  return std::make_unique<Algo>(cfg, ctx);
+}
+
 std::vector<AlgoEntry> build_registry() {
   std::vector<AlgoEntry> entries = {
-      {"td3_bc", "TD3+BC (Fujimoto & Gu 2021)", &make_td3_bc, &resolve_with<Td3BcConfig>, false},
-      {"prdc", "PRDC: policy regularization with dataset constraint (Ran et al. 2023)", &make_prdc,
-       &resolve_with<PrdcConfig>, true},
+      {"td3_bc", "TD3+BC (Fujimoto & Gu 2021)", &make_with<Td3BcConfig, Td3Bc>,
+       &resolve_with<Td3BcConfig>, false},
+      {"prdc", "PRDC: policy regularization with dataset constraint (Ran et al. 2023)",
+       &make_with<PrdcConfig, Prdc>, &resolve_with<PrdcConfig>, true},
       {"a2pr", "A2PR: adaptive advantage-guided policy regularization (Liu et al. 2024)",
-       &make_a2pr, &resolve_with<A2prConfig>, false},
+       &make_with<A2prConfig, A2pr>, &resolve_with<A2prConfig>, false},
   };
   check_unique_names(entries);
   return entries;

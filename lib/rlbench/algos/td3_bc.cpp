@@ -105,10 +105,4 @@ std::vector<torch::Tensor> Td3Bc::parameters() const {
   return all_parameters({m_ac.actor.get(), m_ac.critic.get()});
 }
 
-std::unique_ptr<Algorithm> make_td3_bc(core::ConfigReader& params, const AlgoContext& ctx) {
-  const auto cfg = Td3BcConfig::parse(params, ctx.dataset_name);
-  params.finish();
-  return std::make_unique<Td3Bc>(cfg, ctx);
-}
-
 }  // namespace rlbench::algos

@@ -56,7 +56,4 @@ class Td3Bc final : public Algorithm {
   int64_t m_iterations = 0;
 };
 
-// Registry factory: parses `params` (finishing it) and builds the algorithm.
-std::unique_ptr<Algorithm> make_td3_bc(core::ConfigReader& params, const AlgoContext& ctx);
-
 }  // namespace rlbench::algos
