@@ -70,9 +70,10 @@ LoadedRun load_run(const std::filesystem::path& dir, const torch::Device& device
     data::ViewOptions view;
     view.view = data::parse_view(run.config.view);
     const auto t = data::make_transitions(dataset, view);
-    const Sampler sampler(t, run.normalizer, run.config.seeds, 1, device);
-    ctx.dataset_observations = sampler.observations();
-    ctx.dataset_actions = sampler.actions();
+    const auto n = static_cast<std::int64_t>(t.size);
+    ctx.dataset_observations =
+        run.normalizer.apply(rows_tensor(t.observations, n, ctx.obs_dim)).to(device);
+    ctx.dataset_actions = rows_tensor(t.actions, n, ctx.act_dim).to(device);
   }
   run.algo =
       algos::make_algorithm(run.config.algo, run.config.algo_params, ctx, config_file.string());

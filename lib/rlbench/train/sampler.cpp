@@ -9,12 +9,6 @@ namespace rlbench::train {
 
 namespace {
 
-torch::Tensor from_floats(const std::vector<float>& v, std::int64_t rows, std::int64_t cols) {
-  if (rows == 0) return torch::zeros({0, cols});
-  // from_blob borrows; clone() takes a copy the tensor owns
-  return torch::from_blob(const_cast<float*>(v.data()), {rows, cols}, torch::kFloat32).clone();
-}
-
 // The sampling stream of a seed: splitmix64 of the seed, so that it is not the same Mersenne
 // Twister stream that initialises the seed's weights.
 std::uint64_t sampling_seed(std::uint64_t seed) {
@@ -26,11 +20,17 @@ std::uint64_t sampling_seed(std::uint64_t seed) {
 
 }  // namespace
 
+torch::Tensor rows_tensor(const std::vector<float>& values, std::int64_t rows, std::int64_t cols) {
+  if (rows == 0) return torch::zeros({0, cols});
+  // from_blob borrows; clone() takes a copy the tensor owns
+  return torch::from_blob(const_cast<float*>(values.data()), {rows, cols}, torch::kFloat32).clone();
+}
+
 StateNormalizer StateNormalizer::from_observations(const data::Transitions& t, double eps) {
   const auto n = static_cast<std::int64_t>(t.size);
   const auto d = static_cast<std::int64_t>(t.obs_dim);
   if (n == 0) throw Error("state normalisation: no transitions to compute statistics from");
-  const auto obs = from_floats(t.observations, n, d).to(torch::kFloat64);
+  const auto obs = rows_tensor(t.observations, n, d).to(torch::kFloat64);
   const auto mean = obs.mean(0);
   const auto std = (obs - mean).pow(2).mean(0).sqrt() + eps;
   return {mean.to(torch::kFloat32), std.to(torch::kFloat32)};
@@ -50,11 +50,11 @@ Sampler::Sampler(const data::Transitions& t, const StateNormalizer& normalizer,
   if (m_size == 0) throw Error("sampler: the dataset view has no transitions");
   const auto d = static_cast<std::int64_t>(t.obs_dim);
   const auto a = static_cast<std::int64_t>(t.action_dim);
-  m_obs = normalizer.apply(from_floats(t.observations, m_size, d)).to(device);
-  m_next_obs = normalizer.apply(from_floats(t.next_observations, m_size, d)).to(device);
-  m_actions = from_floats(t.actions, m_size, a).to(device);
-  m_rewards = from_floats(t.rewards, m_size, 1).to(device);
-  m_not_done = (1.0 - from_floats(t.terminals, m_size, 1)).to(device);
+  m_obs = normalizer.apply(rows_tensor(t.observations, m_size, d)).to(device);
+  m_next_obs = normalizer.apply(rows_tensor(t.next_observations, m_size, d)).to(device);
+  m_actions = rows_tensor(t.actions, m_size, a).to(device);
+  m_rewards = rows_tensor(t.rewards, m_size, 1).to(device);
+  m_not_done = (1.0 - rows_tensor(t.terminals, m_size, 1)).to(device);
   for (const auto seed : seeds)
     m_generators.push_back(nets::make_generator(device, sampling_seed(seed)));
 }

@@ -28,6 +28,9 @@ struct StateNormalizer {
   torch::Tensor apply(const torch::Tensor& states) const;
 };
 
+// A row-major float buffer (rows x cols) as a tensor that owns a copy, on the CPU.
+torch::Tensor rows_tensor(const std::vector<float>& values, std::int64_t rows, std::int64_t cols);
+
 class Sampler {
  public:
   // Copies the transitions, normalised, onto `device`.
