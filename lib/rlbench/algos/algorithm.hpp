@@ -6,6 +6,7 @@
 // seeds[e] (own initial weights, own noise generator, own checkpoint).
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,6 +14,8 @@
 #include <nlohmann/json.hpp>
 #include <torch/serialize/archive.h>
 #include <torch/types.h>
+
+#include "rlbench/data/policy_file.hpp"
 
 namespace rlbench::algos {
 
@@ -89,6 +92,15 @@ class Algorithm {
 
   // The number of update() calls so far.
   virtual int64_t iterations() const = 0;
+
+  // Online algorithms (SAC): behaviour actions sampled from the stochastic policy for
+  // observations [E, B, obs_dim], as {actions [E, B, act_dim], log π(a|s) [E, B, 1]}, drawn from
+  // each seed's own generator (no grad). Offline algorithms throw rlbench::Error.
+  virtual std::pair<torch::Tensor, torch::Tensor> explore(const torch::Tensor& observations);
+
+  // Member `member`'s policy in D4RL's stored layout (data/policy_file.hpp) for algorithms whose
+  // actor is a tanh-Gaussian MLP on raw observations; nullopt for the others.
+  virtual std::optional<data::GaussianMlpPolicy> export_policy(int64_t member) const;
 };
 
 // Throws rlbench::Error unless `batch` matches [E, B, ·] with the context's dimensions.

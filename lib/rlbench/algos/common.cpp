@@ -82,6 +82,14 @@ void check_batch(const Batch& batch, const AlgoContext& ctx, const std::string& 
   check_tensor(batch.not_done, algo, "not_done", e, b, 1, ctx.device);
 }
 
+std::pair<torch::Tensor, torch::Tensor> Algorithm::explore(const torch::Tensor& /*obs*/) {
+  throw Error(name() + ": an offline algorithm has no behaviour policy to explore with");
+}
+
+std::optional<data::GaussianMlpPolicy> Algorithm::export_policy(int64_t /*member*/) const {
+  return std::nullopt;
+}
+
 // ---- config ----
 
 void require_range(const core::ConfigReader& r, const std::string& key, double value, double lo,

@@ -4,6 +4,7 @@
 
 #include "rlbench/algos/a2pr.hpp"
 #include "rlbench/algos/prdc.hpp"
+#include "rlbench/algos/sac.hpp"
 #include "rlbench/algos/td3_bc.hpp"
 #include "rlbench/core/error.hpp"
 #include "rlbench/core/strings.hpp"
@@ -35,6 +36,8 @@ std::vector<AlgoEntry> build_registry() {
        &make_with<PrdcConfig, Prdc>, &resolve_with<PrdcConfig>, true},
       {"a2pr", "A2PR: adaptive advantage-guided policy regularization (Liu et al. 2024)",
        &make_with<A2prConfig, A2pr>, &resolve_with<A2prConfig>, false},
+      {"sac", "SAC: online soft actor-critic, D4RL's behaviour policies (Haarnoja et al. 2018)",
+       &make_with<SacConfig, Sac>, &resolve_with<SacConfig>, false, /*online=*/true},
   };
   check_unique_names(entries);
   return entries;
@@ -90,5 +93,7 @@ nlohmann::json resolve_params(const std::string& name, const nlohmann::json& par
 }
 
 bool needs_dataset(const std::string& name) { return find_algorithm(name).needs_dataset; }
+
+bool is_online(const std::string& name) { return find_algorithm(name).online; }
 
 }  // namespace rlbench::algos

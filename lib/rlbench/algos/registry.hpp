@@ -26,7 +26,8 @@ struct AlgoEntry {
   std::string summary;  // one line for listings
   AlgoFactory make;
   AlgoResolver resolve;
-  bool needs_dataset;  // reads AlgoContext::dataset_observations/actions (PRDC's search)
+  bool needs_dataset;   // reads AlgoContext::dataset_observations/actions (PRDC's search)
+  bool online = false;  // learns by interacting with its env (SAC); trains without a dataset
 };
 
 // All registered algorithms, in listing order. Throws rlbench::Error on a duplicate name.
@@ -56,5 +57,8 @@ nlohmann::json resolve_params(const std::string& name, const nlohmann::json& par
 
 // Whether the algorithm needs the dataset tensors in its AlgoContext.
 bool needs_dataset(const std::string& name);
+
+// Whether the algorithm trains online in its env instead of on a dataset.
+bool is_online(const std::string& name);
 
 }  // namespace rlbench::algos

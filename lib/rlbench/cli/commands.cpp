@@ -6,6 +6,7 @@
 #include "rlbench/cli/datasets.hpp"
 #include "rlbench/cli/envs.hpp"
 #include "rlbench/cli/eval.hpp"
+#include "rlbench/cli/suite.hpp"
 #include "rlbench/cli/train.hpp"
 
 namespace rlbench::cli {
@@ -14,7 +15,7 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> list = {
       {"datasets", setup_datasets}, {"envs", setup_envs},       {"train", setup_train},
       {"eval", setup_eval},         {"collect", setup_collect}, {"compare", setup_compare},
-      {"bench", setup_bench},
+      {"suite", setup_suite},       {"bench", setup_bench},
   };
   return list;
 }

@@ -21,6 +21,7 @@ namespace {
 struct TrainCliOptions {
   std::string algo;
   std::string dataset;
+  std::string env;
   std::optional<long long> seed;
   std::string seeds;
   std::optional<long long> steps;
@@ -73,6 +74,7 @@ void run_train(const TrainCliOptions& o) {
   if (!o.algo.empty()) root["algo"]["name"] = o.algo;
   if (!o.dataset.empty()) root["dataset"]["name"] = o.dataset;
   if (!o.data_dir.empty()) root["dataset"]["data_dir"] = o.data_dir;
+  if (!o.env.empty()) root["dataset"]["env"] = o.env;
   if (o.seed && !o.seeds.empty()) {
     throw UsageError("--seed and --seeds: expected one of them, got both");
   }
@@ -113,13 +115,18 @@ void run_train(const TrainCliOptions& o) {
 
 void setup_train(CLI::App& app) {
   auto opt = std::make_shared<TrainCliOptions>();
-  auto* sub = app.add_subcommand(
-      "train", "Train an offline RL algorithm on a dataset; one run folder per seed");
-  sub->add_option("--algo", opt->algo, "Algorithm (td3_bc, prdc, a2pr, ...)");
+  auto* sub = app.add_subcommand("train",
+                                 "Train an offline RL algorithm on a dataset (or SAC online in an "
+                                 "env); one run folder per seed");
+  sub->add_option("--algo", opt->algo, "Algorithm (td3_bc, prdc, a2pr, sac, ...)");
   sub->add_option("--dataset", opt->dataset, "D4RL or bundled dataset name, or an HDF5 file");
+  sub->add_option(
+      "--env", opt->env,
+      "Env to evaluate in (default: the dataset's); online algorithms (sac) train in it");
   sub->add_option("--seed", opt->seed, "Seed of a single run (default 0)");
   sub->add_option("--seeds", opt->seeds, "Seeds trained together, e.g. 0,1,2,3");
-  sub->add_option("--steps", opt->steps, "Gradient steps per seed (default 1000000)");
+  sub->add_option("--steps", opt->steps,
+                  "Gradient steps per seed; env steps for online algorithms (default 1000000)");
   sub->add_option("--device", opt->device, "auto, cpu, cuda or cuda:N (default auto)");
   sub->add_option("--config", opt->config_file, "Experiment JSON file")->check(CLI::ExistingFile);
   sub->add_option("--set", opt->overrides, "Override a config key: key.path=value (repeatable)");

@@ -71,6 +71,16 @@ double ConfigReader::get_double(const std::string& key, double default_value) {
   return v;
 }
 
+std::optional<double> ConfigReader::get_optional_double(const std::string& key) {
+  std::optional<double> v;
+  if (const auto* j = lookup(key); j && !j->is_null()) {
+    if (!j->is_number()) type_error(location(key), "a number or null", *j);
+    v = j->get<double>();
+  }
+  m_resolved[key] = v ? nlohmann::json(*v) : nlohmann::json();
+  return v;
+}
+
 long long ConfigReader::get_int64(const std::string& key, long long default_value) {
   long long v = default_value;
   if (const auto* j = lookup(key)) {
@@ -124,6 +134,21 @@ std::vector<int> ConfigReader::get_int_list(const std::string& key,
     for (const auto& e : *j) {
       if (!e.is_number_integer()) type_error(location(key), "a list of integers", *j);
       v.push_back(e.get<int>());
+    }
+  }
+  m_resolved[key] = v;
+  return v;
+}
+
+std::vector<double> ConfigReader::get_double_list(const std::string& key,
+                                                  const std::vector<double>& default_value) {
+  std::vector<double> v = default_value;
+  if (const auto* j = lookup(key)) {
+    if (!j->is_array()) type_error(location(key), "a list of numbers", *j);
+    v.clear();
+    for (const auto& e : *j) {
+      if (!e.is_number()) type_error(location(key), "a list of numbers", *j);
+      v.push_back(e.get<double>());
     }
   }
   m_resolved[key] = v;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,11 +20,15 @@ class ConfigReader {
   ConfigReader(nlohmann::json object, std::string where, std::string path = "");
 
   double get_double(const std::string& key, double default_value);
+  // A number, or nullopt when the key is absent or null (resolved as null).
+  std::optional<double> get_optional_double(const std::string& key);
   int get_int(const std::string& key, int default_value);
   long long get_int64(const std::string& key, long long default_value);
   bool get_bool(const std::string& key, bool default_value);
   std::string get_string(const std::string& key, const std::string& default_value);
   std::vector<int> get_int_list(const std::string& key, const std::vector<int>& default_value);
+  std::vector<double> get_double_list(const std::string& key,
+                                      const std::vector<double>& default_value);
 
   // A nested object; a missing key gives an empty object. The child's resolved values are merged
   // into this reader's resolved config when the child finishes.

@@ -147,7 +147,9 @@ std::vector<DatasetEntry> build_registry() {
   list.push_back(make_entry("maze2d-open-v0", "maze2d-open", "maze2d/maze2d-open-sparse.hdf5"));
 
   // small datasets committed under datasets/ (see datasets/README.md for how each was made)
-  for (const char* name : {"hopper-random-mini"}) {
+  for (const char* name : {"hopper-random-mini", "hopper-medium-mini", "hopper-medium-replay-mini",
+                           "halfcheetah-medium-mini", "halfcheetah-medium-replay-mini",
+                           "walker2d-medium-mini", "walker2d-medium-replay-mini"}) {
     DatasetEntry e{name, "", std::string(name) + ".hdf5", "", 0, "", true};
     e.env = e.name.substr(0, e.name.find('-'));
     list.push_back(e);

@@ -1,5 +1,6 @@
 #include "rlbench/train/experiment.hpp"
 
+#include "rlbench/algos/registry.hpp"
 #include "rlbench/core/config_reader.hpp"
 #include "rlbench/core/error.hpp"
 
@@ -8,6 +9,7 @@ namespace rlbench::train {
 EvalProtocol reference_eval_protocol(const std::string& algo) {
   // prdc main.py: --eval_freq 1000, eval_policy(eval_episodes=50); TD3_BC and A2PR: 5000 x 10
   if (algo == "prdc") return {1000, 50};
+  // sac: rlkit evaluates once per 1000-step epoch; rlbench every 5000 env steps, 10 episodes
   return {5000, 10};
 }
 
@@ -37,15 +39,25 @@ ExperimentConfig parse_experiment(const nlohmann::json& root, const std::string&
   }
   algo.child("params");  // consumed; the algorithm parses it strictly
   algo.finish();
+  c.online = algos::is_online(c.algo);
 
   auto dataset = top.child("dataset");
   c.dataset = dataset.get_string("name", "");
-  require(!c.dataset.empty(), top, "dataset.name", "a dataset name or path (--dataset)", "none");
+  if (c.online) {
+    require(c.dataset.empty(), top, "dataset.name",
+            "no dataset for the online algorithm " + c.algo + " (it trains in dataset.env)",
+            "\"" + c.dataset + "\"");
+  } else {
+    require(!c.dataset.empty(), top, "dataset.name", "a dataset name or path (--dataset)", "none");
+  }
   c.view = dataset.get_string("view", c.view);
   require(c.view == "qlearning" || c.view == "transitions", dataset, "view",
           "\"qlearning\" or \"transitions\"", "\"" + c.view + "\"");
   c.data_dir = dataset.get_string("data_dir", c.data_dir);
   c.env = dataset.get_string("env", c.env);
+  if (c.online) {
+    require(!c.env.empty(), top, "dataset.env", "the env " + c.algo + " trains in (--env)", "none");
+  }
   dataset.finish();
 
   const bool has_seed = top.has("seed");
@@ -80,7 +92,11 @@ ExperimentConfig parse_experiment(const nlohmann::json& root, const std::string&
   c.device = train.get_string("device", c.device);
   require(c.device == "auto" || c.device == "cpu" || c.device.rfind("cuda", 0) == 0, train,
           "device", "auto, cpu, cuda or cuda:N", "\"" + c.device + "\"");
-  c.normalize_states = train.get_bool("normalize_states", c.normalize_states);
+  c.normalize_states = train.get_bool("normalize_states", !c.online && c.normalize_states);
+  if (c.online) {
+    require(!c.normalize_states, train, "normalize_states",
+            "false (online algorithms learn from raw observations)", "true");
+  }
   c.log_every = train.get_int64("log_every", c.log_every);
   require(c.log_every >= 1, train, "log_every", "at least 1", std::to_string(c.log_every));
   c.checkpoint_every = train.get_int64("checkpoint_every", c.checkpoint_every);
@@ -94,6 +110,21 @@ ExperimentConfig parse_experiment(const nlohmann::json& root, const std::string&
   c.eval_episodes = eval.get_int("episodes", protocol.episodes);
   require(c.eval_episodes >= 1, eval, "episodes", "at least 1", std::to_string(c.eval_episodes));
   eval.finish();
+
+  if (c.online) {
+    auto online = top.child("online");
+    c.warmup_steps = online.get_int64("warmup_steps", c.warmup_steps);
+    require(c.warmup_steps >= 0, online, "warmup_steps", "0 or more",
+            std::to_string(c.warmup_steps));
+    c.replay_size = online.get_int64("replay_size", c.replay_size);
+    require(c.replay_size >= 1, online, "replay_size", "at least 1", std::to_string(c.replay_size));
+    c.snapshot_returns = online.get_double_list("snapshot_returns", c.snapshot_returns);
+    online.finish();
+  } else if (top.has("online")) {
+    top.child("online");
+    throw UsageError(top.location("online") + ": expected no online section for the offline " +
+                     "algorithm " + c.algo + ", got one");
+  }
 
   c.out = top.get_string("out", c.out);
   require(!c.out.empty(), top, "out", "a folder", "\"\"");
@@ -114,6 +145,11 @@ nlohmann::json to_json(const ExperimentConfig& c) {
                 {"device", c.device},       {"normalize_states", c.normalize_states},
                 {"log_every", c.log_every}, {"checkpoint_every", c.checkpoint_every}};
   j["eval"] = {{"every", c.eval_every}, {"episodes", c.eval_episodes}};
+  if (c.online) {
+    j["online"] = {{"warmup_steps", c.warmup_steps},
+                   {"replay_size", c.replay_size},
+                   {"snapshot_returns", c.snapshot_returns}};
+  }
   j["out"] = c.out;
   return j;
 }

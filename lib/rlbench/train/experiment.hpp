@@ -30,10 +30,19 @@ struct ExperimentConfig {
   int eval_episodes = 10;               // episodes per evaluation
   std::int64_t checkpoint_every = 0;    // 0 = at every evaluation
   std::string out = "results";          // parent folder of the run folders
+
+  // Online algorithms only (algos::is_online): the interaction loop. Emitted and accepted only
+  // for them, so offline configs (and their run-folder hashes) do not change.
+  bool online = false;                   // set from the algorithm; not a key
+  std::int64_t warmup_steps = 5000;      // uniform random actions before the first update
+  std::int64_t replay_size = 1000000;    // replay buffer capacity per seed (oldest rows drop)
+  std::vector<double> snapshot_returns;  // save the policy when an eval's mean return first
+                                         // reaches each of these
 };
 
 // The reference implementations' evaluation cadence and episode count for an algorithm
-// (TD3+BC and A2PR: every 5000 steps x 10 episodes; PRDC: every 1000 steps x 50 episodes).
+// (TD3+BC and A2PR: every 5000 steps x 10 episodes; PRDC: every 1000 steps x 50 episodes;
+// SAC: every 5000 env steps x 10 episodes).
 struct EvalProtocol {
   std::int64_t every;
   int episodes;
@@ -41,8 +50,10 @@ struct EvalProtocol {
 EvalProtocol reference_eval_protocol(const std::string& algo);
 
 // Parses `root` strictly (unknown keys are errors with a hint; `where` names the source in
-// messages) and validates every value. The algorithm's own params are checked later by the
-// algorithm's parser, which also runs before any allocation.
+// messages) and validates every value. Online algorithms need dataset.env (no dataset), learn
+// from raw observations (train.normalize_states false) and read the "online" section. The
+// algorithm's own params are checked later by the algorithm's parser, which also runs before any
+// allocation.
 ExperimentConfig parse_experiment(const nlohmann::json& root, const std::string& where);
 
 // The config as JSON, in the layout parse_experiment reads.

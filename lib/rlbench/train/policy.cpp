@@ -47,26 +47,32 @@ LoadedRun load_run(const std::filesystem::path& dir, const torch::Device& device
   run.step = ckpt.step;
   run.normalizer = ckpt.normalizer;
 
-  const std::optional<std::filesystem::path> data_dir =
-      run.config.data_dir.empty() ? std::nullopt
-                                  : std::optional<std::filesystem::path>(run.config.data_dir);
-  const auto located = data::locate_dataset(run.config.dataset, data_dir);
-  run.env = run.config.env.empty() ? envs::env_for_dataset(located.label) : run.config.env;
-  run.reference = data::reference_scores(located.label) ? located.label : run.env;
-
   algos::AlgoContext ctx;
+  std::optional<data::LocatedDataset> located;
+  if (run.config.online) {
+    run.env = run.config.env;
+    run.reference = run.env;
+    ctx.dataset_name = run.env;
+  } else {
+    const std::optional<std::filesystem::path> data_dir =
+        run.config.data_dir.empty() ? std::nullopt
+                                    : std::optional<std::filesystem::path>(run.config.data_dir);
+    located = data::locate_dataset(run.config.dataset, data_dir);
+    run.env = run.config.env.empty() ? envs::env_for_dataset(located->label) : run.config.env;
+    run.reference = data::reference_scores(located->label) ? located->label : run.env;
+    ctx.dataset_name = located->label;
+  }
   const auto& spec = envs::find_env(run.env).spec();
   ctx.obs_dim = spec.obs_dim;
   ctx.act_dim = spec.act_dim;
   ctx.max_action = spec.act_high;
   ctx.seeds = run.config.seeds;
   ctx.device = device;
-  ctx.dataset_name = located.label;
-  if (algos::needs_dataset(run.config.algo)) {
+  if (located && algos::needs_dataset(run.config.algo)) {
     data::LoadOptions load;
     load.env = run.env;
     load.read_infos = false;
-    const auto dataset = data::load_dataset(located.path, load);
+    const auto dataset = data::load_dataset(located->path, load);
     data::ViewOptions view;
     view.view = data::parse_view(run.config.view);
     const auto t = data::make_transitions(dataset, view);

@@ -28,31 +28,16 @@
 #include "rlbench/io/provenance.hpp"
 #include "rlbench/io/result.hpp"
 #include "rlbench/train/checkpoint.hpp"
+#include "rlbench/train/online.hpp"
 #include "rlbench/train/policy.hpp"
+#include "rlbench/train/progress.hpp"
 #include "rlbench/train/sampler.hpp"
 
 namespace rlbench::train {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 
 namespace {
-
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-torch::Device resolve_device(const std::string& name) {
-  if (name == "auto") return torch::cuda::is_available() ? torch::kCUDA : torch::kCPU;
-  if (name == "cpu") return torch::kCPU;
-  if (!torch::cuda::is_available()) {
-    throw Error(error_message("train.device", "CUDA is not available in this build or machine",
-                              "cpu or auto", "\"" + name + "\""));
-  }
-  return torch::Device(name);
-}
-
-std::string device_name(const torch::Device& d) { return d.str(); }
 
 // Folder-safe form of a dataset label (a path becomes its file stem).
 std::string dataset_label_for_dir(const std::string& label) {
@@ -62,18 +47,6 @@ std::string dataset_label_for_dir(const std::string& label) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) c = '_';
   }
   return stem;
-}
-
-std::string format_duration(double s) {
-  if (!std::isfinite(s) || s < 0) return "?";
-  const auto total = static_cast<long long>(s);
-  char buf[32];
-  if (total >= 3600) {
-    std::snprintf(buf, sizeof buf, "%lldh%02lldm", total / 3600, (total % 3600) / 60);
-  } else {
-    std::snprintf(buf, sizeof buf, "%lldm%02llds", total / 60, total % 60);
-  }
-  return buf;
 }
 
 // One seed's run folder and its state on disk.
@@ -104,48 +77,6 @@ void truncate_metrics(const fs::path& path, std::int64_t step) {
   core::write_file_atomic(path, kept);
 }
 
-class Progress {
- public:
-  Progress(bool enabled, std::string label, std::int64_t total)
-      : m_enabled(enabled), m_tty(::isatty(2) == 1), m_label(std::move(label)), m_total(total) {}
-
-  void update(std::int64_t step, double updates_per_s, bool force = false) {
-    if (!m_enabled || !m_tty) return;
-    const auto now = Clock::now();
-    if (!force && std::chrono::duration<double>(now - m_last).count() < 0.5) return;
-    m_last = now;
-    const double eta = updates_per_s > 0 ? (m_total - step) / updates_per_s : NAN;
-    std::fprintf(stderr, "\r\033[K%s step %lld/%lld (%.1f%%) %.0f upd/s ETA %s%s", m_label.c_str(),
-                 static_cast<long long>(step), static_cast<long long>(m_total),
-                 100.0 * step / m_total, updates_per_s, format_duration(eta).c_str(),
-                 m_last_eval.c_str());
-    std::fflush(stderr);
-  }
-
-  void eval_done(std::int64_t step, const std::string& scores) {
-    m_last_eval = "  last eval " + scores;
-    if (!m_enabled) return;
-    if (m_tty) {
-      update(step, 0, true);
-    } else {
-      std::fprintf(stderr, "%s step %lld/%lld: %s\n", m_label.c_str(), static_cast<long long>(step),
-                   static_cast<long long>(m_total), scores.c_str());
-    }
-  }
-
-  void finish() {
-    if (m_enabled && m_tty) std::fprintf(stderr, "\n");
-  }
-
- private:
-  bool m_enabled;
-  bool m_tty;
-  std::string m_label;
-  std::int64_t m_total;
-  std::string m_last_eval;
-  Clock::time_point m_last{};
-};
-
 }  // namespace
 
 std::string run_name(const std::string& algo, const std::string& dataset_label, std::uint64_t seed,
@@ -162,6 +93,7 @@ std::string run_name(const std::string& algo, const std::string& dataset_label, 
 }
 
 std::vector<RunOutcome> run_training(const TrainOptions& options) {
+  if (options.config.online) return run_online_training(options);
   const ExperimentConfig& cfg = options.config;
 
   // ---- resolve everything that can be wrong before allocating ----
@@ -187,7 +119,7 @@ std::vector<RunOutcome> run_training(const TrainOptions& options) {
   ExperimentConfig resolved_cfg = cfg;
   resolved_cfg.algo_params = algo_params;
   resolved_cfg.env = env_id;
-  resolved_cfg.device = device_name(device);
+  resolved_cfg.device = device.str();
 
   // ---- the run folder of each seed: skip completed runs, find checkpoints ----
   std::vector<SeedRun> runs;
@@ -303,7 +235,7 @@ std::vector<RunOutcome> run_training(const TrainOptions& options) {
         r.result = res;
       }
       r.result.status = io::RunStatus::running;
-      r.result.device = device_name(device);
+      r.result.device = device.str();
       r.result.steps = cfg.steps;
       r.result.steps_done = r.start_step;
       r.result.versions = versions;
@@ -316,8 +248,8 @@ std::vector<RunOutcome> run_training(const TrainOptions& options) {
       label += (i ? "," : " ") + std::to_string(seeds[i]);
     }
     std::fprintf(stderr, "%s: %lld transitions (%s view), device %s, params %s\n", label.c_str(),
-                 static_cast<long long>(transitions.size), cfg.view.c_str(),
-                 device_name(device).c_str(), algo->config().dump().c_str());
+                 static_cast<long long>(transitions.size), cfg.view.c_str(), device.str().c_str(),
+                 algo->config().dump().c_str());
     Progress progress(options.progress, label, cfg.steps);
 
     // ---- evaluation of every seed's deterministic policy ----

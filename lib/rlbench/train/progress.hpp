@@ -1,0 +1,46 @@
+#pragma once
+
+// Pieces the offline and the online training loops share: the device choice, wall-clock
+// helpers and the progress line on stderr.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include <torch/types.h>
+
+namespace rlbench::train {
+
+using Clock = std::chrono::steady_clock;
+
+// Seconds elapsed since `t0`.
+double seconds_since(Clock::time_point t0);
+
+// "auto" → CUDA when available, else the CPU; "cpu"; "cuda" or "cuda:N". Throws Error naming
+// train.device when CUDA is asked for and not available.
+torch::Device resolve_device(const std::string& name);
+
+// "12m05s" or "1h02m"; "?" for a negative or non-finite duration.
+std::string format_duration(double seconds);
+
+// Progress on stderr: a live line on a TTY (step, rate, ETA, last evaluation), otherwise one line
+// per evaluation. `unit` names what the rate counts ("upd/s", "steps/s").
+class Progress {
+ public:
+  Progress(bool enabled, std::string label, std::int64_t total, std::string unit = "upd/s");
+
+  void update(std::int64_t step, double rate, bool force = false);
+  void eval_done(std::int64_t step, const std::string& scores);
+  void finish();
+
+ private:
+  bool m_enabled;
+  bool m_tty;
+  std::string m_label;
+  std::int64_t m_total;
+  std::string m_unit;
+  std::string m_last_eval;
+  Clock::time_point m_last{};
+};
+
+}  // namespace rlbench::train
