@@ -30,7 +30,8 @@ void forward(const data::GaussianMlpPolicy& p, const float* obs, std::vector<dou
     for (int64_t o = 0; o < layer.out; ++o) {
       double s = layer.bias[static_cast<std::size_t>(o)];
       for (int64_t i = 0; i < layer.in; ++i) {
-        s += layer.weight[static_cast<std::size_t>(o * layer.in + i)] * h[static_cast<std::size_t>(i)];
+        s += layer.weight[static_cast<std::size_t>(o * layer.in + i)] *
+             h[static_cast<std::size_t>(i)];
       }
       next[static_cast<std::size_t>(o)] = std::max(0.0, s);
     }
@@ -88,8 +89,10 @@ TEST_CASE("sac: exported policy reproduces act() and the log-probability of expl
 TEST_CASE("sac: the temperature falls while the policy's entropy exceeds the target") {
   const auto ctx = test::tiny_context({0}, 5, 2);
   // a target entropy far below the initial policy's makes α shrink; far above makes it grow
-  auto low = make_sac(ctx, {{"target_entropy", -50.0}, {"actor_hidden", {16}}, {"critic_hidden", {16}}});
-  auto high = make_sac(ctx, {{"target_entropy", 50.0}, {"actor_hidden", {16}}, {"critic_hidden", {16}}});
+  auto low =
+      make_sac(ctx, {{"target_entropy", -50.0}, {"actor_hidden", {16}}, {"critic_hidden", {16}}});
+  auto high =
+      make_sac(ctx, {{"target_entropy", 50.0}, {"actor_hidden", {16}}, {"critic_hidden", {16}}});
   double alpha_low = 0, alpha_high = 0;
   for (int i = 0; i < 5; ++i) {
     alpha_low = low->update(test::synthetic_batch(ctx, 32, 10 + i)).get("alpha")[0];
@@ -104,7 +107,9 @@ TEST_CASE("sac: the temperature falls while the policy's entropy exceeds the tar
 
 TEST_CASE("sac: fixed temperature and config errors") {
   const auto ctx = test::tiny_context({0}, 5, 2);
-  auto fixed = make_sac(ctx, {{"auto_entropy", false}, {"init_alpha", 0.2}, {"actor_hidden", {16}},
+  auto fixed = make_sac(ctx, {{"auto_entropy", false},
+                              {"init_alpha", 0.2},
+                              {"actor_hidden", {16}},
                               {"critic_hidden", {16}}});
   for (int i = 0; i < 3; ++i) {
     const auto m = fixed->update(test::synthetic_batch(ctx, 16, i));

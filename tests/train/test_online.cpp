@@ -19,14 +19,14 @@ TEST_SUITE_BEGIN("train");
 
 namespace {
 json tiny_sac(std::int64_t steps) {
-  return {{"algo",
-           {{"name", "sac"},
-            {"params", {{"actor_hidden", {16, 16}}, {"critic_hidden", {16, 16}}}}}},
-          {"dataset", {{"env", "hopper"}}},
-          {"train", {{"steps", steps}, {"batch_size", 16}, {"log_every", 50}}},
-          {"eval", {{"every", 100}, {"episodes", 1}}},
-          {"online", {{"warmup_steps", 60}, {"snapshot_returns", {-1e9, 1e9}}}},
-          {"out", "runs"}};
+  return {
+      {"algo",
+       {{"name", "sac"}, {"params", {{"actor_hidden", {16, 16}}, {"critic_hidden", {16, 16}}}}}},
+      {"dataset", {{"env", "hopper"}}},
+      {"train", {{"steps", steps}, {"batch_size", 16}, {"log_every", 50}}},
+      {"eval", {{"every", 100}, {"episodes", 1}}},
+      {"online", {{"warmup_steps", 60}, {"snapshot_returns", {-1e9, 1e9}}}},
+      {"out", "runs"}};
 }
 }  // namespace
 
@@ -56,10 +56,9 @@ TEST_CASE("online config: env instead of dataset, raw observations, online secti
   CHECK_THROWS_WITH(train::parse_experiment(offline, "cfg"),
                     "cfg: online: expected no online section for the offline algorithm td3_bc, "
                     "got one");
-  CHECK_FALSE(train::to_json(train::parse_experiment(
-                                 {{"algo", {{"name", "td3_bc"}}},
-                                  {"dataset", {{"name", "hopper-medium-v2"}}}},
-                                 "cfg"))
+  CHECK_FALSE(train::to_json(train::parse_experiment({{"algo", {{"name", "td3_bc"}}},
+                                                      {"dataset", {{"name", "hopper-medium-v2"}}}},
+                                                     "cfg"))
                   .contains("online"));
 }
 

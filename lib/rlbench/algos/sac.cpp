@@ -230,8 +230,8 @@ void Sac::save(torch::serialize::OutputArchive& archive, int64_t member) const {
 
 void Sac::load(torch::serialize::InputArchive& archive, int64_t member) {
   m_state.load(archive, member);
-  m_iterations = load_counters(
-      archive, {m_actor_opt.get(), m_critic_opt.get(), m_alpha_opt.get()}, m_gens, member);
+  m_iterations = load_counters(archive, {m_actor_opt.get(), m_critic_opt.get(), m_alpha_opt.get()},
+                               m_gens, member);
 }
 
 std::vector<torch::Tensor> Sac::parameters() const {

@@ -8,8 +8,8 @@
 // checked against: rail-berkeley/rlkit (rlkit/torch/sac/sac.py, policies/gaussian_policy.py,
 // examples/sac.py): 2×256 ReLU actor with a shared trunk, a mean head and a log-std head clamped
 // to [−20, 2]; twin 2×256 critics; lr 3e-4 for actor, critics and α; τ 5e-3 every update; γ 0.99;
-// batch 256; one update per env step; the tanh log-det in its stable form 2(log 2 − u − softplus(−2u)).
-// deviations:
+// batch 256; one update per env step; the tanh log-det in its stable form 2(log 2 − u −
+// softplus(−2u)). deviations:
 //   - initialisation is PyTorch's nn.Linear default for every layer (rlkit uses fan-in uniform
 //     weights with 0.1 biases and a ±1e-3 output layer)
 //   - the two actor heads are one [256, 2|A|] layer (identical maths; split on export)
@@ -77,13 +77,12 @@ class Sac final : public Algorithm {
   AlgoContext m_ctx;
   double m_target_entropy;
   SeedGenerators m_gens;
-  nets::EnsembleMlp m_actor{nullptr};  // outputs [μ, log σ]
+  nets::EnsembleMlp m_actor{nullptr};   // outputs [μ, log σ]
   nets::EnsembleMlp m_critic{nullptr};  // 2E heads: Q1 of each seed, then Q2
   nets::EnsembleMlp m_critic_target{nullptr};
   std::shared_ptr<torch::nn::Module> m_alpha_module;  // holds log α as its one parameter
-  torch::Tensor m_log_alpha;  // [E]
-  std::unique_ptr<nets::FlatParams> m_actor_flat, m_critic_flat, m_critic_target_flat,
-      m_alpha_flat;
+  torch::Tensor m_log_alpha;                          // [E]
+  std::unique_ptr<nets::FlatParams> m_actor_flat, m_critic_flat, m_critic_target_flat, m_alpha_flat;
   std::unique_ptr<nets::Adam> m_actor_opt, m_critic_opt, m_alpha_opt;
   MemberState m_state;
   int64_t m_iterations = 0;

@@ -95,9 +95,9 @@ class ReplayBuffers {
 };
 
 // Appends one env step in D4RL's collect_data.py layout.
-void record_row(data::DatasetContent& c, const SeedEnv& s,
-                const std::vector<double>& qpos, const std::vector<double>& qvel, double reward,
-                bool terminal, bool timeout, double log_prob) {
+void record_row(data::DatasetContent& c, const SeedEnv& s, const std::vector<double>& qpos,
+                const std::vector<double>& qvel, double reward, bool terminal, bool timeout,
+                double log_prob) {
   for (double v : s.obs) c.observations.push_back(static_cast<float>(v));
   for (double v : s.next) c.next_observations.push_back(static_cast<float>(v));
   for (double v : s.action) c.actions.push_back(static_cast<float>(v));
@@ -183,8 +183,7 @@ std::vector<RunOutcome> run_online_training(const TrainOptions& options, const O
         continue;
       }
       if (previous.status != io::RunStatus::completed) {
-        std::fprintf(stderr, "%s: unfinished online run, restarting from step 0\n",
-                     r.dir.c_str());
+        std::fprintf(stderr, "%s: unfinished online run, restarting from step 0\n", r.dir.c_str());
       }
     }
     for (const auto* f : {"result.json", "metrics.jsonl", "checkpoint.pt", "policy.hdf5"}) {
@@ -284,9 +283,8 @@ std::vector<RunOutcome> run_online_training(const TrainOptions& options, const O
         r.snapshot_taken[k] = true;
         const auto path = r.dir / "snapshots" / snapshot_name(cfg.snapshot_returns[k], step);
         data::write_policy_file(path, *exported, "SAC", static_cast<std::int32_t>(step));
-        std::fprintf(stderr, "%s: snapshot at step %lld (eval return %.1f >= %g)\n",
-                     path.c_str(), static_cast<long long>(step), report.return_mean,
-                     cfg.snapshot_returns[k]);
+        std::fprintf(stderr, "%s: snapshot at step %lld (eval return %.1f >= %g)\n", path.c_str(),
+                     static_cast<long long>(step), report.return_mean, cfg.snapshot_returns[k]);
       }
       if (hooks.on_eval && hooks.on_eval(step, e, report, exported)) stop_requested = true;
     }
@@ -306,7 +304,8 @@ std::vector<RunOutcome> run_online_training(const TrainOptions& options, const O
     for (step = 1; step <= cfg.steps; ++step) {
       if (step <= cfg.warmup_steps) {
         for (auto& s : envs) {
-          for (auto& a : s.action) a = envs::sample_uniform(s.warmup_rng, spec.act_low, spec.act_high);
+          for (auto& a : s.action)
+            a = envs::sample_uniform(s.warmup_rng, spec.act_low, spec.act_high);
         }
         std::fill(log_probs.begin(), log_probs.end(), warmup_log_prob);
       } else {

@@ -33,8 +33,8 @@ bool wants(const std::vector<std::string>& styles, const std::string& s) {
 // Copies rows [0, n) of a row array whose rows are `width` values wide.
 template <class T>
 std::vector<T> head(const std::vector<T>& v, std::uint64_t n, std::uint64_t width) {
-  return {v.begin(), v.begin() + static_cast<std::ptrdiff_t>(std::min<std::uint64_t>(
-                                     v.size(), n * width))};
+  return {v.begin(),
+          v.begin() + static_cast<std::ptrdiff_t>(std::min<std::uint64_t>(v.size(), n * width))};
 }
 
 std::uint64_t row_width(const data::NumericArray& a) {
@@ -146,16 +146,17 @@ data::DatasetContent stitch_medium_expert(const data::DatasetContent& medium,
 void validate_suite(const SuiteOptions& o) {
   envs::find_env(o.env);
   if (o.sac_steps < 1) {
-    throw UsageError(error_message("suite", "--sac-steps", "at least 1", std::to_string(o.sac_steps)));
+    throw UsageError(
+        error_message("suite", "--sac-steps", "at least 1", std::to_string(o.sac_steps)));
   }
   if (o.rows < 1) {
     throw UsageError(error_message("suite", "--rows", "at least 1", std::to_string(o.rows)));
   }
   for (const auto& s : o.styles) {
     if (!wants(suite_styles(), s)) {
-      throw UsageError(error_message("suite", "--styles: unknown style \"" + s + "\"" +
-                                                  core::did_you_mean(s, suite_styles()),
-                                     core::join(suite_styles(), ", "), "\"" + s + "\""));
+      throw UsageError(error_message(
+          "suite", "--styles: unknown style \"" + s + "\"" + core::did_you_mean(s, suite_styles()),
+          core::join(suite_styles(), ", "), "\"" + s + "\""));
     }
   }
   if (o.out.empty()) throw UsageError(error_message("suite", "--out", "a folder", "\"\""));
@@ -168,8 +169,8 @@ nlohmann::json run_suite(const SuiteOptions& o) {
   const std::string env_id = spec.id;
   const bool need_sac = styles != std::vector<std::string>{"random"};
   const bool need_expert = wants(styles, "expert") || wants(styles, "medium-expert");
-  const bool need_medium = wants(styles, "medium") || wants(styles, "medium-replay") ||
-                           wants(styles, "medium-expert");
+  const bool need_medium =
+      wants(styles, "medium") || wants(styles, "medium-replay") || wants(styles, "medium-expert");
   const auto ref = data::reference_scores(env_id);
   const auto normalized_x100 = [&](double r) -> nlohmann::json {
     if (!ref) return nullptr;
@@ -187,14 +188,13 @@ nlohmann::json run_suite(const SuiteOptions& o) {
   std::vector<EvaluatedPolicy> evaluated;
   std::vector<OnlineRecord> records;
   if (need_sac) {
-    nlohmann::json root = {
-        {"algo", {{"name", "sac"}, {"params", o.sac_params}}},
-        {"dataset", {{"env", env_id}}},
-        {"seed", o.seed},
-        {"train", {{"steps", o.sac_steps}, {"device", o.device}}},
-        {"eval", {{"every", o.eval_every}, {"episodes", o.eval_episodes}}},
-        {"online", {{"warmup_steps", o.warmup_steps}}},
-        {"out", (o.out / "sac").string()}};
+    nlohmann::json root = {{"algo", {{"name", "sac"}, {"params", o.sac_params}}},
+                           {"dataset", {{"env", env_id}}},
+                           {"seed", o.seed},
+                           {"train", {{"steps", o.sac_steps}, {"device", o.device}}},
+                           {"eval", {{"every", o.eval_every}, {"episodes", o.eval_episodes}}},
+                           {"online", {{"warmup_steps", o.warmup_steps}}},
+                           {"out", (o.out / "sac").string()}};
     TrainOptions to;
     to.config = parse_experiment(root, "suite");
     to.force = true;

@@ -26,15 +26,15 @@ namespace rlbench::train {
 const std::vector<std::string>& suite_styles();
 
 struct SuiteOptions {
-  std::string env;                       // env id
-  std::uint64_t seed = 0;                // SAC seed; the rollouts derive their own seeds from it
-  std::int64_t sac_steps = 1000000;      // env steps of the SAC run
-  std::int64_t rows = 1000000;           // rows of random, medium and expert
-  std::optional<double> medium_return;   // the medium target; unset = expert return / 3
-  std::vector<std::string> styles;       // subset of suite_styles(); empty = all
-  std::filesystem::path out;             // folder of the files, suite.json and the SAC run
+  std::string env;                      // env id
+  std::uint64_t seed = 0;               // SAC seed; the rollouts derive their own seeds from it
+  std::int64_t sac_steps = 1000000;     // env steps of the SAC run
+  std::int64_t rows = 1000000;          // rows of random, medium and expert
+  std::optional<double> medium_return;  // the medium target; unset = expert return / 3
+  std::vector<std::string> styles;      // subset of suite_styles(); empty = all
+  std::filesystem::path out;            // folder of the files, suite.json and the SAC run
   std::string device = "auto";
-  std::int64_t eval_every = 5000;        // SAC evaluation cadence (env steps)
+  std::int64_t eval_every = 5000;  // SAC evaluation cadence (env steps)
   int eval_episodes = 10;
   std::int64_t warmup_steps = 5000;
   nlohmann::json sac_params = nlohmann::json::object();  // overrides of SAC's defaults
