@@ -56,6 +56,23 @@ void put_policy(std::map<std::string, MetadataValue>& metadata, const GaussianMl
 std::optional<GaussianMlpPolicy> get_policy(const std::map<std::string, MetadataValue>& metadata,
                                             const std::string& where);
 
+// Throws Error "<where>: metadata/policy/fc0: expected input width 11 (hopper observations), got
+// 17" (or the same for last_fc's output width and the env's actions) unless the policy fits an
+// env with these dims. `env` only names the env in the message.
+void check_policy_dims(const GaussianMlpPolicy& policy, const std::string& where,
+                       const std::string& env, std::int64_t obs_dim, std::int64_t act_dim);
+
+// A policy with the metadata scalars that D4RL stores beside it.
+struct StoredPolicy {
+  GaussianMlpPolicy policy;
+  std::optional<std::string> algorithm;   // metadata/algorithm ("SAC"), when present
+  std::optional<std::int64_t> iteration;  // metadata/iteration, when present
+};
+
+// Reads metadata/policy/*, metadata/algorithm and metadata/iteration of an HDF5 file and nothing
+// else; errors as read_policy_file.
+StoredPolicy read_stored_policy(const std::filesystem::path& path);
+
 // Reads only metadata/policy/* of an HDF5 file (fast even for a 1M-row dataset). Throws Error
 // "<file>: metadata/policy: ..." when the file has no policy or a malformed one.
 GaussianMlpPolicy read_policy_file(const std::filesystem::path& path);
