@@ -56,8 +56,8 @@ void run_collect(const CollectCliOptions& o) {
       throw UsageError(
           error_message(o.policy, "--policy",
                         "random, a D4RL-layout file with metadata/policy, or a run folder with " +
-                            std::string(k_run_policy_file),
-                        "a run folder without " + std::string(k_run_policy_file) +
+                            std::string(data::k_run_policy_file),
+                        "a run folder without " + std::string(data::k_run_policy_file) +
                             " (its algorithm has no stochastic policy)"));
     }
     const std::string file = source.file.string();

@@ -65,9 +65,9 @@ void eval_run(const EvalCliOptions& o, const std::string& dir) {
     const auto info = run_folder_info(dir);
     throw UsageError(error_message(
         dir, "--stochastic",
-        "a run folder with a stochastic policy (" + std::string(k_run_policy_file) + ")",
+        "a run folder with a stochastic policy (" + std::string(data::k_run_policy_file) + ")",
         info.algo.empty()
-            ? "a folder without " + std::string(k_run_policy_file)
+            ? "a folder without " + std::string(data::k_run_policy_file)
             : "algorithm \"" + info.algo + "\", which has only a deterministic actor"));
   }
   const torch::Device device(o.device);

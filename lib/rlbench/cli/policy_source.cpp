@@ -6,6 +6,7 @@
 
 #include "rlbench/core/error.hpp"
 #include "rlbench/core/fs.hpp"
+#include "rlbench/data/policy_file.hpp"
 #include "rlbench/envs/registry.hpp"
 
 namespace rlbench::cli {
@@ -29,8 +30,8 @@ PolicySource resolve_policy_source(const std::string& arg) {
   PolicySource source;
   if (std::filesystem::is_directory(path, ec)) {
     source.run_dir = path;
-    if (std::filesystem::is_regular_file(path / k_run_policy_file, ec)) {
-      source.file = path / k_run_policy_file;
+    if (std::filesystem::is_regular_file(path / data::k_run_policy_file, ec)) {
+      source.file = path / data::k_run_policy_file;
     }
     return source;
   }

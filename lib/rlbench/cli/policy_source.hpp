@@ -9,9 +9,6 @@
 
 namespace rlbench::cli {
 
-// The file name of a run folder's stored stochastic policy.
-inline constexpr const char* k_run_policy_file = "policy.hdf5";
-
 struct PolicySource {
   std::filesystem::path file;     // the HDF5 file with metadata/policy; empty for a run folder
                                   // without policy.hdf5
