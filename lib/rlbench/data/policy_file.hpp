@@ -38,6 +38,10 @@ struct GaussianMlpPolicy {
   std::int64_t act_dim() const { return mean.out; }
 };
 
+// The file in a run folder that holds the run's stochastic policy in this layout (online SAC
+// writes it; `rlbench eval --policy DIR` and `rlbench collect --policy DIR` read it).
+inline constexpr const char* k_run_policy_file = "policy.hdf5";
+
 // rlkit's clamp of the log-std head.
 inline constexpr double k_log_std_min = -20.0;
 inline constexpr double k_log_std_max = 2.0;
