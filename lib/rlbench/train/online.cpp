@@ -407,7 +407,7 @@ std::vector<RunOutcome> run_online_training(const TrainOptions& options, const O
           write_checkpoint(r.dir / "checkpoint.pt", *algo, e, generators[e].get_state(), step,
                            normalizer);
           if (const auto p = algo->export_policy(e)) {
-            data::write_policy_file(r.dir / "policy.hdf5", *p, "SAC",
+            data::write_policy_file(r.dir / data::k_run_policy_file, *p, "SAC",
                                     static_cast<std::int32_t>(step));
           }
         }
