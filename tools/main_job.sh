@@ -4,7 +4,7 @@
 # Finished runs are not repeated: a second `make run` only prints the table.
 set -euo pipefail
 bin=${1:-build/rlbench}
-dataset=${RLBENCH_MAIN_DATASET:-hopper-random-mini}
+dataset=${RLBENCH_MAIN_DATASET:-hopper-medium-mini}
 out=results/quickstart
 
 "$bin" datasets info "$dataset"
