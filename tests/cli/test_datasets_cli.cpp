@@ -19,26 +19,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct RunResult {
-  int code;
-  std::string output;  // stdout and stderr, or stdout alone when asked
-};
-
-// Runs the binary once; `stdout_only` drops stderr (for JSON output).
-RunResult run_rlbench(const std::string& args, bool stdout_only = false) {
-  // HOME and the data variables point into the scratch folder so the user's cache never leaks in
-  const std::string command =
-      "env HOME=" + fs::absolute("home").string() +
-      " RLBENCH_DATA= D4RL_DATASET_DIR= " + rlbench::test::rlbench_binary().string() + " " + args +
-      (stdout_only ? " 2>/dev/null" : " 2>&1");
-  FILE* p = ::popen(command.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), p) != nullptr) out += buf.data();
-  const int status = ::pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using rlbench::test::run_rlbench;
 
 int count_lines(const std::string& s) {
   int n = 0;

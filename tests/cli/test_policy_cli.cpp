@@ -26,23 +26,7 @@ using rlbench::test::test_policy;
 
 namespace {
 
-struct RunResult {
-  int code;
-  std::string output;
-};
-
-// runs the binary once; `stdout_only` drops stderr (for JSON output)
-RunResult run_rlbench(const std::string& args, bool stdout_only = false) {
-  const std::string command = rlbench::test::rlbench_binary().string() + " " + args +
-                              (stdout_only ? " 2>/dev/null" : " 2>&1");
-  FILE* p = ::popen(command.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), p) != nullptr) out += buf.data();
-  const int status = ::pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using rlbench::test::run_rlbench;
 
 void write_h5py_policy_file(const std::string& path, const data::GaussianMlpPolicy& p) {
   rlbench::test::H5pyLikeFile f(path);
