@@ -6,3 +6,5 @@ rlbench_cli_test(envs_info_antmaze 1 "rlbench envs info: error: dataset \"antmaz
 rlbench_cli_test(envs_info_unknown 2 "error: .*neither an env id nor a dataset name \\(did you mean \"walker2d\"\\?\\)" ${bin} envs info walker2)
 rlbench_cli_test(bench_envs_small 0 "\"benchmark\": \"envs\".*\"hopper\".*\"ant\"" ${bin} bench envs --steps 200 --repeats 1 --json)
 rlbench_cli_test(bench_unknown 2 "benchmark \"evl\": unknown \\(did you mean \"eval\"\\?\\)" ${bin} bench evl)
+rlbench_cli_test(bench_datasets 0 "write +3000 .*load +3000 .*qlearning view +[0-9]+ .*file_mb" ${bin} bench datasets --rows 3000)
+rlbench_cli_test(bench_datasets_missing_file 2 "--file: File does not exist: no/such.hdf5" ${bin} bench datasets --file no/such.hdf5)

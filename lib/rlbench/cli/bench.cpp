@@ -1,10 +1,15 @@
 #include "rlbench/cli/bench.hpp"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <random>
+#include <sys/resource.h>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -13,7 +18,10 @@
 
 #include "rlbench/algos/bench_algos.hpp"
 #include "rlbench/core/error.hpp"
+#include "rlbench/core/fs.hpp"
 #include "rlbench/core/strings.hpp"
+#include "rlbench/data/dataset.hpp"
+#include "rlbench/data/views.hpp"
 #include "rlbench/envs/registry.hpp"
 #include "rlbench/eval/evaluate.hpp"
 #include "rlbench/eval/torch_policy.hpp"
@@ -186,6 +194,104 @@ Table bench_algos_table(const BenchOptions& o) {
   return table;
 }
 
+// ---- datasets: writing and loading a large D4RL-layout file ----
+
+// A hopper-shaped D4RL v2 dataset of `rows` rows with every key a real file has (float64
+// qpos/qvel, log-probs, metadata), filled from a fixed 64-bit LCG: episodes of up to 1000 steps,
+// about one in five ending early on a terminal.
+data::Dataset synthetic_hopper(std::uint64_t rows) {
+  std::uint64_t state = 0x9e3779b97f4a7c15ULL;
+  const auto next = [&state] {  // uniform in [-1, 1)
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<float>(static_cast<double>(state >> 40) / static_cast<double>(1ULL << 23) -
+                              1.0);
+  };
+  data::DatasetContent c;
+  c.rows = rows;
+  c.obs_dim = 11;
+  c.action_dim = 3;
+  c.observations.resize(rows * 11);
+  c.next_observations.resize(rows * 11);
+  c.actions.resize(rows * 3);
+  c.rewards.resize(rows);
+  c.terminals.assign(rows, 0);
+  c.timeouts.assign(rows, 0);
+  std::vector<double> qpos(rows * 6), qvel(rows * 6);
+  std::vector<float> log_probs(rows);
+  std::uint64_t step = 0;
+  for (std::uint64_t i = 0; i < rows; ++i) {
+    for (std::uint64_t k = 0; k < 11; ++k) {
+      c.observations[i * 11 + k] = next();
+      c.next_observations[i * 11 + k] = next();
+    }
+    for (std::uint64_t k = 0; k < 3; ++k) c.actions[i * 3 + k] = 0.99F * next();
+    for (std::uint64_t k = 0; k < 6; ++k) {
+      qpos[i * 6 + k] = c.observations[i * 11 + k];
+      qvel[i * 6 + k] = c.observations[i * 11 + 5 + k];
+    }
+    c.rewards[i] = 3.0F + next();
+    log_probs[i] = next();
+    if (++step == 1000) {
+      c.timeouts[i] = 1;
+      step = 0;
+    } else if (next() > 0.9996F) {
+      c.terminals[i] = 1;
+      step = 0;
+    }
+  }
+  c.infos["qpos"] = {{rows, 6}, std::move(qpos)};
+  c.infos["qvel"] = {{rows, 6}, std::move(qvel)};
+  c.infos["action_log_probs"] = {{rows}, std::move(log_probs)};
+  c.metadata["algorithm"] = std::string("SAC");
+  c.metadata["iteration"] = std::int32_t{1000};
+  data::LoadOptions options;
+  options.env = "hopper";
+  return data::Dataset::from_content(std::move(c), "synthetic", options);
+}
+
+double peak_rss_mb() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux reports KiB
+}
+
+Table bench_datasets(const BenchOptions& o) {
+  Table table;
+  table.columns = {"phase", "rows", "seconds", "peak RSS MB"};
+  std::filesystem::path path = o.file;
+  std::optional<core::TempFileGuard> cleanup;
+  if (o.file.empty()) {
+    if (o.rows < 1) {
+      throw UsageError(
+          error_message("bench datasets", "--rows", "at least 1", std::to_string(o.rows)));
+    }
+    path = std::filesystem::temp_directory_path() /
+           ("rlbench-bench-" + std::to_string(::getpid()) + ".hdf5");
+    cleanup.emplace(path);
+    auto t0 = Clock::now();
+    const auto d = synthetic_hopper(static_cast<std::uint64_t>(o.rows));
+    table.rows.push_back({"generate", o.rows, seconds_since(t0), peak_rss_mb()});
+    t0 = Clock::now();
+    data::write_dataset(d, path);
+    table.rows.push_back({"write", o.rows, seconds_since(t0), peak_rss_mb()});
+  }
+  data::LoadOptions load;
+  load.env = "hopper";
+  auto t0 = Clock::now();
+  const auto d = data::load_dataset(path, load);
+  const auto rows = static_cast<long long>(d.rows());
+  table.rows.push_back({"load", rows, seconds_since(t0), peak_rss_mb()});
+  t0 = Clock::now();
+  const auto t = data::make_transitions(d);
+  table.rows.push_back(
+      {"qlearning view", static_cast<long long>(t.size), seconds_since(t0), peak_rss_mb()});
+  table.facts["file"] =
+      o.file.empty() ? "synthetic hopper-shaped D4RL v2 file (removed after)" : o.file;
+  table.facts["file_mb"] = static_cast<double>(std::filesystem::file_size(path)) / 1e6;
+  table.facts["peak_rss"] = "of the whole process so far; with --file it covers the load alone";
+  return table;
+}
+
 // ---- the list of benchmarks: add a line to add one ----
 
 struct Benchmark {
@@ -202,6 +308,8 @@ const std::vector<Benchmark>& benchmarks() {
        bench_eval},
       {"algos", "updates/s of every algorithm (1 and 4 seeds batched) on synthetic 1M-row data",
        bench_algos_table},
+      {"datasets", "write and load a large D4RL-layout hopper file (or load --file)",
+       bench_datasets},
   };
   return list;
 }
@@ -251,6 +359,10 @@ void setup_bench(CLI::App& app) {
   cmd->add_option("--updates", options->updates, "algos: timed updates per run")
       ->check(CLI::Range(1, 1000000));
   cmd->add_option("--device", options->device, "algos: cpu or cuda[:N]");
+  cmd->add_option("--rows", options->rows, "datasets: rows of the synthetic file (default 2M)")
+      ->check(CLI::Range(1LL, 100000000LL));
+  cmd->add_option("--file", options->file, "datasets: load this file instead of a synthetic one")
+      ->check(CLI::ExistingFile);
   cmd->add_flag("--json", options->json, "Print JSON");
   cmd->callback([options] { run_bench(*options); });
 }
