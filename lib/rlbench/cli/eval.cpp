@@ -15,7 +15,6 @@
 #include "rlbench/envs/registry.hpp"
 #include "rlbench/eval/evaluate.hpp"
 #include "rlbench/eval/gaussian_policy.hpp"
-#include "rlbench/eval/torch_policy.hpp"
 #include "rlbench/train/policy.hpp"
 
 namespace rlbench::cli {
@@ -76,13 +75,10 @@ void eval_run(const EvalCliOptions& o, const std::string& dir) {
     throw UsageError(error_message(dir, "--env", "the run's env \"" + run.env + "\" (or no --env)",
                                    "\"" + o.env + "\""));
   }
-  eval::EvalOptions eo;
-  eo.episodes = o.episodes;
-  eo.seed = o.seed >= 0 ? static_cast<std::uint64_t>(o.seed) : run.config.seeds.front();
-  eo.reference = run.reference;
-  const auto policy = train::algorithm_policy(*run.algo, 0, 1, run.normalizer, device);
-  const eval::IntraOpThreads one_thread(1);  // see train/trainer.cpp
-  const auto report = eval::evaluate(run.env, policy, eo);
+  const std::uint64_t seed =
+      o.seed >= 0 ? static_cast<std::uint64_t>(o.seed) : run.config.seeds.front();
+  const auto report = train::evaluate_member(*run.algo, 0, 1, run.normalizer, device, run.env,
+                                             run.reference, o.episodes, seed);
   if (o.json) {
     auto j = eval::to_json(report);
     j["run"] = dir;
@@ -91,7 +87,7 @@ void eval_run(const EvalCliOptions& o, const std::string& dir) {
     return;
   }
   print_report(dir + " (checkpoint at step " + std::to_string(run.step) + ", env " + run.env +
-                   ", seed " + std::to_string(eo.seed) + ")",
+                   ", seed " + std::to_string(seed) + ")",
                report);
 }
 

@@ -18,7 +18,6 @@
 #include "rlbench/core/fs.hpp"
 #include "rlbench/core/strings.hpp"
 #include "rlbench/envs/registry.hpp"
-#include "rlbench/eval/torch_policy.hpp"
 #include "rlbench/io/provenance.hpp"
 #include "rlbench/io/result.hpp"
 #include "rlbench/nets/ensemble.hpp"
@@ -261,13 +260,8 @@ std::vector<RunOutcome> run_online_training(const TrainOptions& options, const O
     std::string summary;
     for (std::int64_t e = 0; e < e_count; ++e) {
       SeedRun& r = runs[static_cast<std::size_t>(e)];
-      const auto policy = algorithm_policy(*algo, e, e_count, normalizer, device);
-      eval::EvalOptions eo;
-      eo.episodes = cfg.eval_episodes;
-      eo.seed = r.seed;
-      eo.reference = env_id;
-      const eval::IntraOpThreads one_thread(1);  // see trainer.cpp
-      const auto report = eval::evaluate(env_id, policy, eo);
+      const auto report = evaluate_member(*algo, e, e_count, normalizer, device, env_id, env_id,
+                                          cfg.eval_episodes, r.seed);
       std::vector<long long> lengths(report.lengths.begin(), report.lengths.end());
       r.result.eval.push_back(io::make_eval_entry(step, report.returns, lengths, report.ref));
       const auto& entry = r.result.eval.back();

@@ -11,6 +11,7 @@
 #include "rlbench/data/registry.hpp"
 #include "rlbench/data/views.hpp"
 #include "rlbench/envs/registry.hpp"
+#include "rlbench/eval/torch_policy.hpp"
 #include "rlbench/train/checkpoint.hpp"
 
 namespace rlbench::train {
@@ -31,6 +32,19 @@ eval::BatchPolicy algorithm_policy(algos::Algorithm& algo, std::int64_t member,
                 sizeof(double) * static_cast<std::size_t>(call.batch) *
                     static_cast<std::size_t>(call.act_dim));
   };
+}
+
+eval::EvalReport evaluate_member(algos::Algorithm& algo, std::int64_t member, std::int64_t members,
+                                 const StateNormalizer& normalizer, const torch::Device& device,
+                                 const std::string& env_id, const std::string& reference,
+                                 int episodes, std::uint64_t seed) {
+  const auto policy = algorithm_policy(algo, member, members, normalizer, device);
+  eval::EvalOptions eo;
+  eo.episodes = episodes;
+  eo.seed = seed;
+  eo.reference = reference;
+  const eval::IntraOpThreads one_thread(1);
+  return eval::evaluate(env_id, policy, eo);
 }
 
 LoadedRun load_run(const std::filesystem::path& dir, const torch::Device& device) {

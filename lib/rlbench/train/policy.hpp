@@ -24,6 +24,15 @@ eval::BatchPolicy algorithm_policy(algos::Algorithm& algo, std::int64_t member,
                                    std::int64_t members, const StateNormalizer& normalizer,
                                    const torch::Device& device);
 
+// Evaluates member `member`'s deterministic policy in `env_id`: `episodes` episodes seeded from
+// `seed`, returns normalised by `reference`'s D4RL scores. LibTorch is held at one intra-op thread
+// meanwhile: its idle OpenMP workers would otherwise spin against the env threads (an evaluation
+// takes about 10x longer).
+eval::EvalReport evaluate_member(algos::Algorithm& algo, std::int64_t member, std::int64_t members,
+                                 const StateNormalizer& normalizer, const torch::Device& device,
+                                 const std::string& env_id, const std::string& reference,
+                                 int episodes, std::uint64_t seed);
+
 // A run folder loaded for evaluation.
 struct LoadedRun {
   ExperimentConfig config;     // from config.json (one seed)

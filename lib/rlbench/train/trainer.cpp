@@ -24,7 +24,6 @@
 #include "rlbench/data/views.hpp"
 #include "rlbench/envs/registry.hpp"
 #include "rlbench/eval/evaluate.hpp"
-#include "rlbench/eval/torch_policy.hpp"
 #include "rlbench/io/provenance.hpp"
 #include "rlbench/io/result.hpp"
 #include "rlbench/train/checkpoint.hpp"
@@ -257,15 +256,8 @@ std::vector<RunOutcome> run_training(const TrainOptions& options) {
       std::string summary;
       for (std::int64_t e = 0; e < e_count; ++e) {
         SeedRun& r = *group[static_cast<std::size_t>(e)];
-        const auto policy = algorithm_policy(*algo, e, e_count, normalizer, device);
-        eval::EvalOptions eo;
-        eo.episodes = cfg.eval_episodes;
-        eo.seed = r.seed;
-        eo.reference = reference;
-        // one intra-op thread while envs step on the others: LibTorch's idle OpenMP workers
-        // would otherwise spin against them (an evaluation takes 10x longer)
-        const eval::IntraOpThreads one_thread(1);
-        const auto report = eval::evaluate(env_id, policy, eo);
+        const auto report = evaluate_member(*algo, e, e_count, normalizer, device, env_id,
+                                            reference, cfg.eval_episodes, r.seed);
         std::vector<long long> lengths(report.lengths.begin(), report.lengths.end());
         r.result.eval.push_back(io::make_eval_entry(step, report.returns, lengths, report.ref));
         const auto& entry = r.result.eval.back();
