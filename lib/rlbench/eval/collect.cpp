@@ -22,56 +22,75 @@ BehaviourPolicy uniform_random_policy(int act_dim, double low, double high, std:
   };
 }
 
+D4rlRecorder::D4rlRecorder(const envs::Env& env, std::uint64_t reserve_rows)
+    : m_nq(env.model()->nq), m_nv(env.model()->nv) {
+  m_c.obs_dim = static_cast<std::uint64_t>(env.obs_dim());
+  m_c.action_dim = static_cast<std::uint64_t>(env.act_dim());
+  m_c.observations.reserve(reserve_rows * m_c.obs_dim);
+  m_c.next_observations.reserve(reserve_rows * m_c.obs_dim);
+  m_c.actions.reserve(reserve_rows * m_c.action_dim);
+  m_c.rewards.reserve(reserve_rows);
+  m_c.terminals.reserve(reserve_rows);
+  m_c.timeouts.reserve(reserve_rows);
+  m_qpos.reserve(reserve_rows * static_cast<std::uint64_t>(m_nq));
+  m_qvel.reserve(reserve_rows * static_cast<std::uint64_t>(m_nv));
+  m_log_probs.reserve(reserve_rows);
+}
+
+void D4rlRecorder::before_step(const envs::Env& env) {
+  // simulator state before the action (D4RL's post-fix infos/qpos, infos/qvel)
+  const mjData* d = env.data();
+  m_qpos.insert(m_qpos.end(), d->qpos, d->qpos + m_nq);
+  m_qvel.insert(m_qvel.end(), d->qvel, d->qvel + m_nv);
+}
+
+void D4rlRecorder::add(const double* obs, const double* action, double reward, const double* next,
+                       bool terminal, bool timeout, double log_prob) {
+  for (std::uint64_t i = 0; i < m_c.obs_dim; ++i) {
+    m_c.observations.push_back(static_cast<float>(obs[i]));
+    m_c.next_observations.push_back(static_cast<float>(next[i]));
+  }
+  for (std::uint64_t i = 0; i < m_c.action_dim; ++i) {
+    m_c.actions.push_back(static_cast<float>(action[i]));
+  }
+  m_c.rewards.push_back(static_cast<float>(reward));
+  m_c.terminals.push_back(terminal ? 1 : 0);
+  m_c.timeouts.push_back(timeout ? 1 : 0);
+  m_log_probs.push_back(static_cast<float>(log_prob));
+  ++m_c.rows;
+}
+
+data::DatasetContent D4rlRecorder::finish() && {
+  const auto rows = m_c.rows;
+  m_c.infos["qpos"] = {{rows, static_cast<std::uint64_t>(m_nq)}, std::move(m_qpos)};
+  m_c.infos["qvel"] = {{rows, static_cast<std::uint64_t>(m_nv)}, std::move(m_qvel)};
+  m_c.infos["action_log_probs"] = {{rows}, std::move(m_log_probs)};
+  return std::move(m_c);
+}
+
 data::DatasetContent collect(const CollectOptions& options, const BehaviourPolicy& policy) {
   if (options.rows <= 0) {
     throw UsageError(
         error_message("collect", "--steps", "a positive row count", std::to_string(options.rows)));
   }
   auto env = envs::make_env(options.env, options.seed);
-  const int obs_dim = env->obs_dim();
-  const int act_dim = env->act_dim();
-  const int nq = env->model()->nq;
-  const int nv = env->model()->nv;
   const auto rows = static_cast<std::uint64_t>(options.rows);
-
-  data::DatasetContent c;
-  c.rows = rows;
-  c.obs_dim = static_cast<std::uint64_t>(obs_dim);
-  c.action_dim = static_cast<std::uint64_t>(act_dim);
-  c.observations.reserve(rows * c.obs_dim);
-  c.next_observations.reserve(rows * c.obs_dim);
-  c.actions.reserve(rows * c.action_dim);
-  c.rewards.reserve(rows);
-  c.terminals.reserve(rows);
-  c.timeouts.reserve(rows);
-  std::vector<double> qpos, qvel, log_probs;
-  qpos.reserve(rows * static_cast<std::uint64_t>(nq));
-  qvel.reserve(rows * static_cast<std::uint64_t>(nv));
-  log_probs.reserve(rows);
-
-  std::vector<double> obs(static_cast<std::size_t>(obs_dim));
-  std::vector<double> next(static_cast<std::size_t>(obs_dim));
-  std::vector<double> action(static_cast<std::size_t>(act_dim));
+  D4rlRecorder recorder(*env, rows);
+  std::vector<double> obs(static_cast<std::size_t>(env->obs_dim()));
+  std::vector<double> next(obs.size());
+  std::vector<double> action(static_cast<std::size_t>(env->act_dim()));
   const bool tty = options.progress && ::isatty(2) == 1;
   auto last_print = std::chrono::steady_clock::now();
   env->reset(obs.data());
   const int horizon = env->spec().max_episode_steps;
   for (std::uint64_t row = 0; row < rows; ++row) {
-    // simulator state before the action (D4RL's post-fix infos/qpos, infos/qvel)
-    const mjData* d = env->data();
-    qpos.insert(qpos.end(), d->qpos, d->qpos + nq);
-    qvel.insert(qvel.end(), d->qvel, d->qvel + nv);
-    log_probs.push_back(policy(obs.data(), action.data()));
+    recorder.before_step(*env);
+    const double log_prob = policy(obs.data(), action.data());
     const auto step = env->step(action.data(), next.data());
-
-    for (int i = 0; i < obs_dim; ++i) c.observations.push_back(static_cast<float>(obs[i]));
-    for (int i = 0; i < obs_dim; ++i) c.next_observations.push_back(static_cast<float>(next[i]));
-    for (int i = 0; i < act_dim; ++i) c.actions.push_back(static_cast<float>(action[i]));
-    c.rewards.push_back(static_cast<float>(step.reward));
     // collect_data.py: the step limit is a timeout even when the robot also fell
     const bool timeout = env->elapsed_steps() == horizon;
-    c.timeouts.push_back(timeout ? 1 : 0);
-    c.terminals.push_back(!timeout && step.terminated ? 1 : 0);
+    recorder.add(obs.data(), action.data(), step.reward, next.data(), !timeout && step.terminated,
+                 timeout, log_prob);
     if (timeout || step.terminated) {
       env->reset(obs.data());
     } else {
@@ -87,12 +106,7 @@ data::DatasetContent collect(const CollectOptions& options, const BehaviourPolic
       if (row + 1 == rows) std::fprintf(stderr, "\n");
     }
   }
-
-  c.infos["qpos"] = {{rows, static_cast<std::uint64_t>(nq)}, std::move(qpos)};
-  c.infos["qvel"] = {{rows, static_cast<std::uint64_t>(nv)}, std::move(qvel)};
-  std::vector<float> lp(log_probs.begin(), log_probs.end());
-  c.infos["action_log_probs"] = {{rows}, std::move(lp)};
-  return c;
+  return std::move(recorder).finish();
 }
 
 }  // namespace rlbench::eval

@@ -11,12 +11,34 @@
 #include <string>
 
 #include "rlbench/data/dataset.hpp"
+#include "rlbench/envs/env.hpp"
 
 namespace rlbench::eval {
 
 // One stochastic behaviour action for one observation: writes act_dim actions and returns
 // log π(a|s). `rng_seed` streams are the caller's; the collector owns none of the policy's state.
 using BehaviourPolicy = std::function<double(const double* obs, double* action)>;
+
+// Accumulates env steps in collect_data.py's layout. Call before_step() before each env.step()
+// (it keeps the simulator state the row records), then add() with the step's outcome.
+class D4rlRecorder {
+ public:
+  explicit D4rlRecorder(const envs::Env& env, std::uint64_t reserve_rows = 0);
+
+  void before_step(const envs::Env& env);
+  void add(const double* obs, const double* action, double reward, const double* next,
+           bool terminal, bool timeout, double log_prob);
+
+  std::uint64_t rows() const { return m_c.rows; }
+  // The rows so far, with infos/qpos, infos/qvel (float64) and infos/action_log_probs.
+  data::DatasetContent finish() &&;
+
+ private:
+  int m_nq, m_nv;
+  data::DatasetContent m_c;
+  std::vector<double> m_qpos, m_qvel;
+  std::vector<float> m_log_probs;
+};
 
 struct CollectOptions {
   std::string env;         // env id

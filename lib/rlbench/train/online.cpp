@@ -18,6 +18,7 @@
 #include "rlbench/core/fs.hpp"
 #include "rlbench/core/strings.hpp"
 #include "rlbench/envs/registry.hpp"
+#include "rlbench/eval/collect.hpp"
 #include "rlbench/io/provenance.hpp"
 #include "rlbench/io/result.hpp"
 #include "rlbench/nets/ensemble.hpp"
@@ -94,39 +95,6 @@ class ReplayBuffers {
   std::int64_t m_size = 0;
   torch::Tensor m_obs, m_actions, m_rewards, m_next, m_not_done;
 };
-
-// Appends one env step in D4RL's collect_data.py layout.
-void record_row(data::DatasetContent& c, const SeedEnv& s, const std::vector<double>& qpos,
-                const std::vector<double>& qvel, double reward, bool terminal, bool timeout,
-                double log_prob) {
-  for (double v : s.obs) c.observations.push_back(static_cast<float>(v));
-  for (double v : s.next) c.next_observations.push_back(static_cast<float>(v));
-  for (double v : s.action) c.actions.push_back(static_cast<float>(v));
-  c.rewards.push_back(static_cast<float>(reward));
-  c.terminals.push_back(terminal ? 1 : 0);
-  c.timeouts.push_back(timeout ? 1 : 0);
-  auto& lp = std::get<std::vector<float>>(c.infos["action_log_probs"].values);
-  lp.push_back(static_cast<float>(log_prob));
-  auto& qp = std::get<std::vector<double>>(c.infos["qpos"].values);
-  qp.insert(qp.end(), qpos.begin(), qpos.end());
-  auto& qv = std::get<std::vector<double>>(c.infos["qvel"].values);
-  qv.insert(qv.end(), qvel.begin(), qvel.end());
-  ++c.rows;
-}
-
-data::DatasetContent empty_record(const envs::Env& env) {
-  data::DatasetContent c;
-  c.obs_dim = static_cast<std::uint64_t>(env.obs_dim());
-  c.action_dim = static_cast<std::uint64_t>(env.act_dim());
-  c.infos["action_log_probs"] = {{0}, std::vector<float>{}};
-  c.infos["qpos"] = {{0, static_cast<std::uint64_t>(env.model()->nq)}, std::vector<double>{}};
-  c.infos["qvel"] = {{0, static_cast<std::uint64_t>(env.model()->nv)}, std::vector<double>{}};
-  return c;
-}
-
-void finish_record(data::DatasetContent& c) {
-  for (auto& [key, array] : c.infos) array.shape[0] = c.rows;
-}
 
 std::string snapshot_name(double threshold, std::int64_t step) {
   std::string t = core::format_number(threshold, 10);
@@ -210,7 +178,7 @@ std::vector<RunOutcome> run_online_training(const TrainOptions& options, const O
 
   std::vector<SeedEnv> envs(runs.size());
   std::vector<torch::Generator> generators;
-  std::vector<OnlineRecord> local_records(runs.size());
+  std::vector<std::optional<eval::D4rlRecorder>> recorders(runs.size());
   for (std::size_t i = 0; i < runs.size(); ++i) {
     auto& s = envs[i];
     s.env = envs::make_env(env_id, runs[i].seed);
@@ -220,7 +188,7 @@ std::vector<RunOutcome> run_online_training(const TrainOptions& options, const O
     s.warmup_rng.seed(runs[i].seed ^ 0x5eed5eed5eed5eedULL);
     s.env->reset(s.obs.data());
     generators.push_back(nets::make_generator(torch::kCPU, runs[i].seed ^ 0x9e3779b97f4a7c15ULL));
-    if (hooks.record_transitions) local_records[i].transitions = empty_record(*s.env);
+    if (hooks.record_transitions) recorders[i].emplace(*s.env);
   }
   ReplayBuffers replay(e_count, std::min(cfg.replay_size, cfg.steps), spec.obs_dim, spec.act_dim);
   const double warmup_log_prob = -spec.act_dim * std::log(spec.act_high - spec.act_low);
@@ -293,7 +261,6 @@ std::vector<RunOutcome> run_online_training(const TrainOptions& options, const O
   double eval_s = 0;
   std::int64_t updates = 0;
   std::map<std::string, torch::Tensor> last_metrics;
-  std::vector<double> qpos, qvel;
   std::vector<double> log_probs(runs.size(), warmup_log_prob);
   std::int64_t step = 0;
   try {
@@ -324,19 +291,16 @@ std::vector<RunOutcome> run_online_training(const TrainOptions& options, const O
 
       for (std::int64_t e = 0; e < e_count; ++e) {
         auto& s = envs[static_cast<std::size_t>(e)];
-        if (hooks.record_transitions) {
-          const mjData* d = s.env->data();
-          qpos.assign(d->qpos, d->qpos + s.env->model()->nq);
-          qvel.assign(d->qvel, d->qvel + s.env->model()->nv);
-        }
+        auto& recorder = recorders[static_cast<std::size_t>(e)];
+        if (recorder) recorder->before_step(*s.env);
         const auto result = s.env->step(s.action.data(), s.next.data());
         // bootstrapping stops only at a true termination; D4RL labels a step-limit end a
         // timeout even when the robot also fell (collect_data.py)
         replay.put(e, s.obs, s.action, result.reward, s.next, result.terminated);
-        if (hooks.record_transitions) {
-          record_row(local_records[static_cast<std::size_t>(e)].transitions, s, qpos, qvel,
-                     result.reward, result.terminated && !result.truncated, result.truncated,
-                     log_probs[static_cast<std::size_t>(e)]);
+        if (recorder) {
+          recorder->add(s.obs.data(), s.action.data(), result.reward, s.next.data(),
+                        result.terminated && !result.truncated, result.truncated,
+                        log_probs[static_cast<std::size_t>(e)]);
         }
         s.episode_return += result.reward;
         if (result.terminated || result.truncated) {
@@ -429,8 +393,9 @@ std::vector<RunOutcome> run_online_training(const TrainOptions& options, const O
                         io::final_normalized_score_x100(r.result),
                         io::best_normalized_score_x100(r.result)});
     if (records) {
-      finish_record(local_records[i].transitions);
-      records->push_back(std::move(local_records[i]));
+      OnlineRecord record;
+      if (recorders[i]) record.transitions = std::move(*recorders[i]).finish();
+      records->push_back(std::move(record));
     }
   }
   return outcomes;

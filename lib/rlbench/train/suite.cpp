@@ -9,6 +9,7 @@
 #include "rlbench/core/strings.hpp"
 #include "rlbench/data/policy_file.hpp"
 #include "rlbench/data/registry.hpp"
+#include "rlbench/data/views.hpp"
 #include "rlbench/envs/registry.hpp"
 #include "rlbench/eval/collect.hpp"
 #include "rlbench/eval/gaussian_policy.hpp"
@@ -75,21 +76,6 @@ data::NumericArray concat_array(const data::NumericArray& a, const data::Numeric
 template <class T>
 void append(std::vector<T>& to, const std::vector<T>& from) {
   to.insert(to.end(), from.begin(), from.end());
-}
-
-// Mean return and count of the complete episodes (ending in a terminal or timeout row).
-std::pair<double, std::int64_t> episode_returns(const data::DatasetContent& c) {
-  double sum = 0, current = 0;
-  std::int64_t episodes = 0;
-  for (std::uint64_t i = 0; i < c.rows; ++i) {
-    current += c.rewards[i];
-    if (c.terminals[i] || (!c.timeouts.empty() && c.timeouts[i])) {
-      sum += current;
-      current = 0;
-      ++episodes;
-    }
-  }
-  return {episodes ? sum / static_cast<double>(episodes) : NAN, episodes};
 }
 
 struct EvaluatedPolicy {
@@ -259,7 +245,15 @@ nlohmann::json run_suite(const SuiteOptions& o) {
     const auto path = o.out / (env_id + "-" + style + ".hdf5");
     const auto dataset = data::Dataset::from_content(content, path.string(), check);
     data::write_dataset(dataset, path);
-    const auto [mean_return, episodes] = episode_returns(content);
+    // behaviour return over the complete episodes (the cut tail of a rollout file is not one)
+    double sum = 0;
+    std::int64_t episodes = 0;
+    for (const auto& ep : data::split_episodes(dataset)) {
+      if (ep.truncated()) continue;
+      sum += ep.episode_return;
+      ++episodes;
+    }
+    const double mean_return = episodes ? sum / static_cast<double>(episodes) : NAN;
     std::uint64_t terminals = 0, timeouts = 0;
     for (auto t : content.terminals) terminals += t;
     for (auto t : content.timeouts) timeouts += t;
