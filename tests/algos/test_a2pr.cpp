@@ -41,6 +41,11 @@ TEST_CASE("a2pr per-dataset defaults follow the authors' tables") {
   CHECK(hc.vae_weight == 1.5);
   CHECK(hc.td3.discount == 0.995);
   CHECK(A2prConfig::dataset_defaults("halfcheetah-random-v2").alpha == 40.0);
+  // a bundled mini takes the row of its D4RL style
+  const auto mini = A2prConfig::dataset_defaults("hopper-medium-mini");
+  CHECK(mini.mask == 0.4);
+  CHECK(mini.td3.discount == 0.995);
+  CHECK(A2prConfig::dataset_defaults("walker2d-medium-replay-mini").mask == 1.2);
   const auto other = A2prConfig::dataset_defaults("antmaze-umaze-v2");
   CHECK(other.mask == 0.5);
   CHECK(other.td3.discount == 0.99);

@@ -8,3 +8,5 @@ rlbench_cli_test(datasets_info_missing_file 1 "error: nothing/here.hdf5: no such
 rlbench_cli_test(datasets_verify_not_downloaded 1 "error: ant-medium-v2: dataset file not found: expected ant_medium-v2.hdf5 in empty-dir.*rlbench datasets fetch ant-medium-v2" ${bin} datasets verify ant-medium-v2 --data-dir empty-dir)
 rlbench_cli_test(datasets_list 0 "NAME +ENV +LOCAL +SIZE +CHECKSUM.*hopper-medium-v2 +hopper +no.*antmaze-umaze-v2 +antmaze" ${bin} datasets list --data-dir empty-dir)
 rlbench_cli_test(datasets_bad_view_flag 2 "error: .*--frobnicate" ${bin} datasets list --frobnicate)
+rlbench_cli_test(datasets_compact_no_out 2 "rlbench datasets compact: error: .*--out is required" ${bin} datasets compact hopper-random-mini)
+rlbench_cli_test(datasets_compact_missing_file 1 "error: nothing/here.hdf5: no such file" ${bin} datasets compact nothing/here.hdf5 --out x.hdf5)

@@ -51,6 +51,20 @@ TEST_CASE("datasets info prints counts, dims, returns and keys") {
   CHECK(r.output.find("algorithm                               SAC") != std::string::npos);
 }
 
+TEST_CASE("datasets compact rewrites a file in place without the dropped keys") {
+  rlbench::test::write_fixture("to-compact.hdf5");
+  const auto r = run_rlbench("datasets compact to-compact.hdf5 --out to-compact.hdf5");
+  INFO(r.output);
+  CHECK(r.code == 0);
+  CHECK(r.output.find("to-compact.hdf5: 10 rows") != std::string::npos);
+  CHECK(r.output.find("dropped next_observations, infos/qpos, infos/qvel") != std::string::npos);
+  const auto info = run_rlbench("datasets info to-compact.hdf5 --env hopper");
+  CHECK(info.code == 0);
+  CHECK(info.output.find("transitions  8 (qlearning view") != std::string::npos);
+  CHECK(info.output.find("infos/qpos") == std::string::npos);
+  CHECK(info.output.find("infos/action_log_probs") != std::string::npos);
+}
+
 TEST_CASE("datasets info --json prints one object with the required keys") {
   rlbench::test::write_fixture("fixture.hdf5");
   const auto r = run_rlbench("datasets info --json fixture.hdf5", true);

@@ -382,6 +382,51 @@ TEST_CASE("the writer round-trips a file: same arrays, dtypes as h5py writes the
   CHECK(files == 1);
 }
 
+TEST_CASE("a compacted file keeps what the qlearning view reads and drops the rest") {
+  write_fixture("full.hdf5");
+  const Dataset a = load_dataset("full.hdf5");
+  write_dataset(compact_dataset(a), "compact.hdf5", k_compact_write);
+  const Dataset b = load_dataset("compact.hdf5");
+
+  for (const auto& key : k_compact_dropped_keys) CHECK(find_key(b, key) == nullptr);
+  CHECK_FALSE(b.has_next_observations());
+  CHECK(b.infos().count("qpos") == 0);
+  CHECK(b.infos().at("action_log_probs").values == a.infos().at("action_log_probs").values);
+  CHECK(meta<NumericArray>(b, "policy/fc0/weight").values ==
+        meta<NumericArray>(a, "policy/fc0/weight").values);
+  CHECK(b.timeouts() == a.timeouts());
+
+  // the qlearning view, which rebuilds s' from the next row, is unchanged
+  const Transitions ta = make_transitions(a);
+  const Transitions tb = make_transitions(b);
+  CHECK(tb.source_rows == ta.source_rows);
+  CHECK(tb.observations == ta.observations);
+  CHECK(tb.next_observations == ta.next_observations);
+  CHECK(tb.actions == ta.actions);
+  CHECK(tb.rewards == ta.rewards);
+  CHECK(tb.terminals == ta.terminals);
+
+  // the arrays are stored byte-shuffled and gzip-compressed
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  const hid_t f = H5Fopen("compact.hdf5", H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  const hid_t ds = H5Dopen2(f, "observations", H5P_DEFAULT);
+  const hid_t plist = H5Dget_create_plist(ds);
+  CHECK(H5Pget_nfilters(plist) == 2);
+  unsigned flags = 0;
+  std::size_t n_values = 1;
+  unsigned level = 0;
+  CHECK(H5Pget_filter2(plist, 0, &flags, &n_values, &level, 0, nullptr, nullptr) ==
+        H5Z_FILTER_SHUFFLE);
+  n_values = 1;
+  CHECK(H5Pget_filter2(plist, 1, &flags, &n_values, &level, 0, nullptr, nullptr) ==
+        H5Z_FILTER_DEFLATE);
+  CHECK(level == 9);
+  H5Pclose(plist);
+  H5Dclose(ds);
+  H5Fclose(f);
+}
+
 TEST_CASE("the written file has h5py's on-disk types (checked with raw HDF5 calls)") {
   DatasetContent c;
   c.rows = 3;

@@ -126,6 +126,22 @@ TEST_CASE("training writes the run folder, evaluates, and does not repeat a comp
   CHECK(io::read_result(dir / "result.json").end_time == result.end_time);
 }
 
+TEST_CASE("an unregistered file gets its env's defaults, whatever its path spells") {
+  // the file name starts like a halfcheetah dataset, but the env is hopper: PRDC's α is 2.5
+  const auto dataset = write_tiny_hopper_dataset("halfcheetah-lookalike.hdf5");
+  train::TrainOptions options;
+  options.config = tiny_config("prdc", dataset);
+  options.config.steps = 2;
+  options.config.eval_every = 2;
+  options.config.eval_episodes = 1;
+  options.progress = false;
+  const auto runs = train::run_training(options);
+  REQUIRE(runs.size() == 1);
+  const auto config = json::parse(core::read_file(runs[0].dir / "config.json"));
+  CHECK(config["algo"]["params"]["alpha"] == 2.5);
+  CHECK(config["dataset"]["env"] == "hopper");
+}
+
 TEST_CASE("a killed run resumes from its checkpoint and ends exactly like an uninterrupted one") {
   const auto dataset = write_tiny_hopper_dataset("tiny-hopper.hdf5");
   for (const std::string algo : {"td3_bc", "prdc", "a2pr"}) {

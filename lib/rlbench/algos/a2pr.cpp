@@ -268,6 +268,8 @@ Metrics A2pr::update(const Batch& b) {
     metrics.add("q1_policy", per_seed_mean(q_pi));
     metrics.add("bc_active", per_seed_mean((weight > 0).to(torch::kFloat32)));
     metrics.add("vae_target", per_seed_mean(use_vae.to(torch::kFloat32)));
+    // how far π is from the dataset's actions, whichever target the mask picked
+    metrics.add("policy_data_mse", per_seed_mean((pi.detach() - b.actions).pow(2)));
   }
   return metrics;
 }

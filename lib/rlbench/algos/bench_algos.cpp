@@ -1,5 +1,6 @@
 #include "rlbench/algos/bench_algos.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <sstream>
@@ -59,6 +60,23 @@ Data make_dataset(const BenchAlgosOptions& o, const torch::Device& device) {
   return d;
 }
 
+// Float32 matrix-product rate at the size of one layer of a batch (n×n by n×n), to set the
+// algorithms' rates against what the BLAS can reach on this machine.
+double sgemm_gflops(int64_t n, const torch::Device& device) {
+  torch::NoGradGuard no_grad;
+  auto gen = at::detail::createCPUGenerator(1);
+  const auto a = torch::randn({n, n}, gen).to(device);
+  const auto b = torch::randn({n, n}, gen).to(device);
+  auto c = torch::mm(a, b);
+  sync(device);
+  const double flop = 2.0 * static_cast<double>(n * n * n);
+  int64_t reps = std::max<int64_t>(4, static_cast<int64_t>(2e9 / flop));
+  const auto t0 = Clock::now();
+  for (int64_t i = 0; i < reps; ++i) torch::mm_out(c, a, b);
+  sync(device);
+  return flop * static_cast<double>(reps) / seconds_since(t0) / 1e9;
+}
+
 Batch sample(const Data& d, int64_t seeds, int64_t batch, torch::Generator& gen,
              const torch::Device& device) {
   const auto idx = torch::randint(0, d.obs.size(0), {seeds * batch}, gen, torch::kInt64).to(device);
@@ -81,6 +99,8 @@ nlohmann::json bench_algos(const BenchAlgosOptions& o) {
                            {"runs", nlohmann::json::array()},
                            {"search", nlohmann::json::array()}};
   auto gen = at::detail::createCPUGenerator(o.seed);
+  result["sgemm_gflops"] = {{"256", sgemm_gflops(256, device)},
+                            {"1024", sgemm_gflops(1024, device)}};
 
   for (const auto& name : names) {
     for (int64_t seeds : o.seed_counts) {

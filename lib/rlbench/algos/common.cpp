@@ -162,7 +162,7 @@ torch::Tensor q_weight(const torch::Tensor& q_pi, double alpha) {
 }
 
 std::string dataset_task(const std::string& dataset_name) {
-  static const std::regex k_version("-v[0-9]+$");
+  static const std::regex k_version("-(v[0-9]+|mini)$");
   return std::regex_replace(dataset_name, k_version, "");
 }
 

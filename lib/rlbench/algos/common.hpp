@@ -45,7 +45,9 @@ void require_range(const core::ConfigReader& r, const std::string& key, double v
 void require_widths(const core::ConfigReader& r, const std::string& key,
                     const std::vector<int>& widths);
 
-// The dataset name without its version suffix: "hopper-medium-v2" → "hopper-medium".
+// The dataset name without its version suffix: "hopper-medium-v2" → "hopper-medium". A bundled
+// mini maps to the D4RL task of its style ("hopper-medium-mini" → "hopper-medium"), so it gets
+// that task's per-dataset hyperparameters.
 std::string dataset_task(const std::string& dataset_name);
 // The environment family: "hopper-medium-v2" → "hopper", "antmaze-umaze-v2" → "antmaze".
 std::string dataset_family(const std::string& dataset_name);

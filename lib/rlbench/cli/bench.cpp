@@ -191,6 +191,7 @@ Table bench_algos_table(const BenchOptions& o) {
   table.facts["dataset_rows"] = r["dataset_rows"];
   table.facts["torch_threads"] = torch::get_num_threads();
   table.facts["search"] = r["search"];
+  table.facts["sgemm_gflops"] = r["sgemm_gflops"];
   return table;
 }
 

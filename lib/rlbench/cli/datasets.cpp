@@ -210,6 +210,21 @@ void run_datasets_verify(const DatasetsVerifyOptions& options) {
             << (id.env.empty() ? " (env unknown: dims not checked)" : ", env " + id.env) << "\n";
 }
 
+void run_datasets_compact(const DatasetsCompactOptions& options) {
+  const auto located = data::locate_dataset(options.dataset, data_dir_of(options.data_dir));
+  data::LoadOptions load;
+  load.check_action_range = false;  // a pure rewrite: keep whatever the file holds
+  const auto dataset = data::load_dataset(located.path, load);
+  std::error_code ec;
+  const auto bytes_in = fs::file_size(located.path, ec);
+  data::write_dataset(data::compact_dataset(dataset), options.out, data::k_compact_write);
+  const auto bytes_out = fs::file_size(options.out, ec);
+  std::cout << options.out << ": " << dataset.rows() << " rows, "
+            << core::format_bytes(static_cast<double>(bytes_out)) << " (from "
+            << core::format_bytes(static_cast<double>(bytes_in)) << "); dropped "
+            << core::join(data::k_compact_dropped_keys, ", ") << "\n";
+}
+
 void add_data_dir_option(CLI::App& sub, std::string& data_dir) {
   sub.add_option("--data-dir", data_dir,
                  "Folder searched first for dataset files (then $RLBENCH_DATA, "
@@ -241,6 +256,15 @@ CLI::App* add_datasets_command(CLI::App& app) {
   add_data_dir_option(*verify, verify_opts->data_dir);
   verify->add_option("--env", verify_opts->env, "Env id for the dims check");
   verify->callback([verify_opts] { run_datasets_verify(*verify_opts); });
+
+  auto compact_opts = std::make_shared<DatasetsCompactOptions>();
+  auto* compact = datasets->add_subcommand(
+      "compact", "Rewrite without next_observations and infos/qpos, infos/qvel; shuffle + gzip 9");
+  compact->add_option("dataset", compact_opts->dataset, "Dataset name or HDF5 file")->required();
+  add_data_dir_option(*compact, compact_opts->data_dir);
+  compact->add_option("--out", compact_opts->out, "Output HDF5 file (may be the input)")
+      ->required();
+  compact->callback([compact_opts] { run_datasets_compact(*compact_opts); });
 
   return datasets;
 }

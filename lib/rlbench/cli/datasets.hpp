@@ -30,9 +30,18 @@ struct DatasetsVerifyOptions {
   std::string env;
 };
 
+// `rlbench datasets compact NAME|PATH --out FILE`: rewrites a dataset without the keys the
+// qlearning view never reads (data::k_compact_dropped_keys), byte-shuffled and gzip 9.
+struct DatasetsCompactOptions {
+  std::string dataset;
+  std::string data_dir;
+  std::string out;  // --out, required; may equal the input file
+};
+
 void run_datasets_list(const DatasetsListOptions& options);
 void run_datasets_info(const DatasetsInfoOptions& options);
 void run_datasets_verify(const DatasetsVerifyOptions& options);
+void run_datasets_compact(const DatasetsCompactOptions& options);
 
 // Adds `datasets` with its list/info/verify subcommands to `app` and returns the `datasets`
 // subcommand, so further subcommands (fetch) can be attached to it.

@@ -404,8 +404,22 @@ Dataset load_dataset(const std::filesystem::path& path, const LoadOptions& optio
   return d;
 }
 
-void write_dataset(const Dataset& dataset, const std::filesystem::path& path) {
+Dataset compact_dataset(const Dataset& dataset) {
+  DatasetContent c = dataset.content();
+  c.next_observations.clear();
+  c.infos.erase("qpos");
+  c.infos.erase("qvel");
+  LoadOptions unchecked;
+  unchecked.check_action_range = false;  // already validated when `dataset` was built
+  return Dataset::from_content(std::move(c), dataset.source(), unchecked);
+}
+
+void write_dataset(const Dataset& dataset, const std::filesystem::path& path,
+                   const WriteOptions& options) {
   const DatasetContent& c = dataset.content();
+  hdf5::ArrayLayout layout;
+  layout.gzip_level = options.gzip_level;
+  layout.shuffle = options.shuffle;
   if (path.has_parent_path()) {
     std::error_code ec;
     std::filesystem::create_directories(path.parent_path(), ec);
@@ -415,16 +429,19 @@ void write_dataset(const Dataset& dataset, const std::filesystem::path& path) {
   {
     Handle file = hdf5::create_file(tmp.path().string());
     const hid_t f = file.get();
-    hdf5::write_array(f, "observations", c.observations.data(), {c.rows, c.obs_dim});
-    hdf5::write_array(f, "actions", c.actions.data(), {c.rows, c.action_dim});
-    hdf5::write_array(f, "rewards", c.rewards.data(), {c.rows});
-    hdf5::write_bool_array(f, "terminals", c.terminals.data(), c.rows);
-    if (!c.timeouts.empty()) hdf5::write_bool_array(f, "timeouts", c.timeouts.data(), c.rows);
-    if (!c.next_observations.empty()) {
-      hdf5::write_array(f, "next_observations", c.next_observations.data(), {c.rows, c.obs_dim});
+    hdf5::write_array(f, "observations", c.observations.data(), {c.rows, c.obs_dim}, layout);
+    hdf5::write_array(f, "actions", c.actions.data(), {c.rows, c.action_dim}, layout);
+    hdf5::write_array(f, "rewards", c.rewards.data(), {c.rows}, layout);
+    hdf5::write_bool_array(f, "terminals", c.terminals.data(), c.rows, layout);
+    if (!c.timeouts.empty()) {
+      hdf5::write_bool_array(f, "timeouts", c.timeouts.data(), c.rows, layout);
     }
-    auto write_numeric = [f](const std::string& key, const NumericArray& arr) {
-      std::visit([&](const auto& v) { hdf5::write_array(f, key, v.data(), arr.shape); },
+    if (!c.next_observations.empty()) {
+      hdf5::write_array(f, "next_observations", c.next_observations.data(), {c.rows, c.obs_dim},
+                        layout);
+    }
+    auto write_numeric = [f, &layout](const std::string& key, const NumericArray& arr) {
+      std::visit([&](const auto& v) { hdf5::write_array(f, key, v.data(), arr.shape, layout); },
                  arr.values);
     };
     for (const auto& [key, arr] : c.infos) write_numeric("infos/" + key, arr);

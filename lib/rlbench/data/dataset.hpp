@@ -123,10 +123,30 @@ Dataset load_dataset(const std::filesystem::path& path, const LoadOptions& optio
 // ant 111/8, antmaze 29/8, maze2d* 4/2). Nullopt for an unknown env.
 std::optional<EnvDims> env_dims(const std::string& env);
 
-// Writes `dataset` in the D4RL v2 layout as h5py would: gzip level 4, chunked float32 arrays,
+// Compression of the arrays a dataset is written with. The default is D4RL's own (h5py's
+// compression="gzip", level 4, no shuffle).
+struct WriteOptions {
+  int gzip_level = 4;
+  bool shuffle = false;
+};
+
+// Writes `dataset` in the D4RL v2 layout as h5py would: gzip, chunked float32 arrays,
 // flags as h5py bools (enum {FALSE, TRUE} over int8), infos kept at their float width (qpos and
 // qvel float64), metadata scalars as fixed-length bytes / int32 / int64 / float64 and metadata
 // arrays as float. Writes a temporary sibling and renames it into place; creates parent folders.
-void write_dataset(const Dataset& dataset, const std::filesystem::path& path);
+void write_dataset(const Dataset& dataset, const std::filesystem::path& path,
+                   const WriteOptions& options = {});
+
+// The keys compact_dataset() drops: next_observations (d4rl.qlearning_dataset rebuilds them
+// from the next row) and the float64 simulator state infos/qpos, infos/qvel.
+inline const std::vector<std::string> k_compact_dropped_keys = {"next_observations", "infos/qpos",
+                                                                "infos/qvel"};
+// Byte shuffle then gzip 9: float32 columns shrink far more than under plain gzip.
+inline constexpr WriteOptions k_compact_write{9, true};
+
+// `dataset` without k_compact_dropped_keys: everything training, evaluation and the qlearning
+// view read is kept (observations, actions, rewards, flags, other infos, metadata and the
+// stored policy). The transitions view then needs next_observations and refuses the result.
+Dataset compact_dataset(const Dataset& dataset);
 
 }  // namespace rlbench::data

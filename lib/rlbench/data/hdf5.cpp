@@ -50,6 +50,7 @@ Handle chunked_plist(const std::vector<std::uint64_t>& dims, std::size_t elem_si
   if (rows == 0) rows = std::max<std::uint64_t>(1, std::uint64_t{256} * 1024 / row_bytes);
   chunk[0] = std::max<std::uint64_t>(1, std::min<std::uint64_t>(rows, dims[0]));
   H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data());
+  if (layout.shuffle) H5Pset_shuffle(dcpl.get());
   if (layout.gzip_level > 0) H5Pset_deflate(dcpl.get(), static_cast<unsigned>(layout.gzip_level));
   return dcpl;
 }

@@ -92,10 +92,12 @@ std::string read_string(hid_t dataset, const std::string& where);
 
 // ---- writing (h5py's layout) ----
 
-// Creation options for an array: gzip level and rows per chunk (0 = choose, about 256 KiB).
+// Creation options for an array: gzip level, rows per chunk (0 = choose, about 256 KiB) and
+// HDF5's byte-shuffle filter before gzip (h5py's shuffle=True; every HDF5 reader undoes it).
 struct ArrayLayout {
   int gzip_level = 4;
   std::uint64_t chunk_rows = 0;
+  bool shuffle = false;
 };
 
 // Writes an N-d array of float32 or float64 (file type little-endian IEEE), gzip-compressed and

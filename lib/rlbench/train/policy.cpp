@@ -74,7 +74,7 @@ LoadedRun load_run(const std::filesystem::path& dir, const torch::Device& device
     located = data::locate_dataset(run.config.dataset, data_dir);
     run.env = run.config.env.empty() ? envs::env_for_dataset(located->label) : run.config.env;
     run.reference = data::reference_scores(located->label) ? located->label : run.env;
-    ctx.dataset_name = located->label;
+    ctx.dataset_name = located->entry ? located->entry->name : run.env;  // as run_training
   }
   const auto& spec = envs::find_env(run.env).spec();
   ctx.obs_dim = spec.obs_dim;

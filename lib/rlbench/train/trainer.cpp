@@ -112,8 +112,11 @@ std::vector<RunOutcome> run_training(const TrainOptions& options) {
   const auto& env_entry = envs::find_env(env_id);
   const std::string reference =
       data::reference_scores(located.label) ? located.label : std::string(env_entry.id);
+  // per-dataset hyperparameters: a registered name picks its task's row; an unregistered file
+  // has no task, so it gets its env family's defaults (not whatever its path happens to spell)
+  const std::string params_key = located.entry ? located.entry->name : env_id;
   nlohmann::json algo_params =
-      algos::resolve_params(cfg.algo, cfg.algo_params, located.label, "config");
+      algos::resolve_params(cfg.algo, cfg.algo_params, params_key, "config");
 
   ExperimentConfig resolved_cfg = cfg;
   resolved_cfg.algo_params = algo_params;
@@ -200,7 +203,7 @@ std::vector<RunOutcome> run_training(const TrainOptions& options) {
     ctx.max_action = env_entry.spec().act_high;
     ctx.seeds = seeds;
     ctx.device = device;
-    ctx.dataset_name = located.label;
+    ctx.dataset_name = params_key;
     ctx.dataset_observations = sampler.observations();
     ctx.dataset_actions = sampler.actions();
     auto algo = algos::make_algorithm(cfg.algo, algo_params, ctx, "config");
