@@ -89,6 +89,20 @@ TEST_CASE("brute force is exact on continuous data, certificate and fallback inc
   CHECK(ties.query(torch::tensor({{5.0f, 0.0f}})).item<int64_t>() == 1);
 }
 
+TEST_CASE("kd-tree is exact for far queries in PRDC's dimensions (leaf order, early exit)") {
+  // 23-d keys [beta*s, a] as for halfcheetah; the queries keep a data state and ask for zero
+  // actions, as an untrained actor does, so the search backtracks through much of the tree
+  auto gen = at::detail::createCPUGenerator(5);
+  const auto points = torch::randn({20000, 23}, gen, torch::kFloat32);
+  auto queries = points.narrow(0, 0, 48).clone();
+  queries.narrow(1, 17, 6).zero_();
+  for (int64_t k : {1, 3}) {
+    CAPTURE(k);
+    CHECK(torch::equal(NearestNeighbor(points, NnBackend::kdtree, k).query(queries),
+                       kth_nearest_exhaustive(points, queries, k)));
+  }
+}
+
 TEST_CASE("search arguments are checked") {
   const auto points = torch::zeros({3, 2});
   CHECK_THROWS_WITH_AS(NearestNeighbor(points, NnBackend::kdtree, 4),

@@ -99,8 +99,9 @@ nlohmann::json bench_algos(const BenchAlgosOptions& o) {
                            {"runs", nlohmann::json::array()},
                            {"search", nlohmann::json::array()}};
   auto gen = at::detail::createCPUGenerator(o.seed);
-  result["sgemm_gflops"] = {{"256", sgemm_gflops(256, device)},
-                            {"1024", sgemm_gflops(1024, device)}};
+  nlohmann::json sgemm = nlohmann::json::object();
+  for (const int64_t n : {256, 1024}) sgemm[std::to_string(n)] = sgemm_gflops(n, device);
+  result["sgemm_gflops"] = sgemm;
 
   for (const auto& name : names) {
     for (int64_t seeds : o.seed_counts) {
@@ -146,25 +147,33 @@ nlohmann::json bench_algos(const BenchAlgosOptions& o) {
     sync(device);
     const double build = seconds_since(t0);
     for (int64_t seeds : o.seed_counts) {
-      std::vector<torch::Tensor> queries;
-      for (int64_t i = 0; i < 8; ++i) {
-        const auto b = sample(data, seeds, o.batch, gen, device);
-        const auto noisy =
-            (b.actions + 0.1 * torch::randn(b.actions.sizes(), gen).to(device)).clamp(-1, 1);
-        queries.push_back(torch::cat({b.states * beta, noisy}, -1).view({seeds * o.batch, -1}));
+      for (const std::string kind : {"near", "far"}) {
+        // near: the dataset action + noise, as once π(s) follows the data; far: zero actions, as
+        // from an untrained actor, whose neighbour lies far from most of the tree
+        std::vector<torch::Tensor> queries;
+        for (int64_t i = 0; i < 8; ++i) {
+          const auto b = sample(data, seeds, o.batch, gen, device);
+          const auto noisy =
+              kind == "far" ? torch::zeros_like(b.actions)
+                            : (b.actions + 0.1 * torch::randn(b.actions.sizes(), gen).to(device))
+                                  .clamp(-1, 1);
+          queries.push_back(torch::cat({b.states * beta, noisy}, -1).view({seeds * o.batch, -1}));
+        }
+        nn.query(queries[0]);
+        sync(device);
+        const auto t1 = Clock::now();
+        for (int64_t i = 0; i < o.search_batches; ++i)
+          nn.query(queries[static_cast<size_t>(i % 8)]);
+        sync(device);
+        const double secs = seconds_since(t1);
+        result["search"].push_back(
+            {{"backend", to_string(backend)},
+             {"queries_kind", kind},
+             {"seeds", seeds},
+             {"queries", seeds * o.batch},
+             {"build_s", build},
+             {"ms_per_search", 1000.0 * secs / static_cast<double>(o.search_batches)}});
       }
-      nn.query(queries[0]);
-      sync(device);
-      const auto t1 = Clock::now();
-      for (int64_t i = 0; i < o.search_batches; ++i) nn.query(queries[static_cast<size_t>(i % 8)]);
-      sync(device);
-      const double secs = seconds_since(t1);
-      result["search"].push_back(
-          {{"backend", to_string(backend)},
-           {"seeds", seeds},
-           {"queries", seeds * o.batch},
-           {"build_s", build},
-           {"ms_per_search", 1000.0 * secs / static_cast<double>(o.search_batches)}});
     }
   }
   return result;
@@ -187,12 +196,13 @@ std::string format_bench_algos(const nlohmann::json& r) {
                   run["ms_per_update"].get<double>());
     out << line;
   }
-  std::snprintf(line, sizeof line, "%-8s %6s %10s %10s %14s\n", "search", "seeds", "queries",
-                "build s", "ms/search");
+  std::snprintf(line, sizeof line, "%-8s %6s %6s %10s %10s %14s\n", "search", "kind", "seeds",
+                "queries", "build s", "ms/search");
   out << line;
   for (const auto& s : r["search"]) {
-    std::snprintf(line, sizeof line, "%-8s %6lld %10lld %10.2f %14.2f\n",
+    std::snprintf(line, sizeof line, "%-8s %6s %6lld %10lld %10.2f %14.2f\n",
                   s["backend"].get<std::string>().c_str(),
+                  s["queries_kind"].get<std::string>().c_str(),
                   static_cast<long long>(s["seeds"].get<int64_t>()),
                   static_cast<long long>(s["queries"].get<int64_t>()), s["build_s"].get<double>(),
                   s["ms_per_search"].get<double>());

@@ -37,7 +37,8 @@ struct SyntheticDataset {
 //   {"device", "batch", "dataset_rows", "obs_dim", "act_dim",
 //    "runs": [{"algo", "seeds", "updates", "seconds", "updates_per_s", "seed_updates_per_s",
 //              "ms_per_update"}...],
-//    "search": [{"backend", "seeds", "queries", "build_s", "ms_per_search"}...],
+//    "search": [{"backend", "queries_kind" (near|far), "seeds", "queries", "build_s",
+//                "ms_per_search"}...],
 //    "sgemm_gflops": {"256", "1024"}} (float32 n×n products, the BLAS's reachable rate).
 // updates_per_s counts update() calls; seed_updates_per_s multiplies by the number of seeds.
 nlohmann::json bench_algos(const BenchAlgosOptions& options);

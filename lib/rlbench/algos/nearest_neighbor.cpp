@@ -39,8 +39,14 @@ struct PointCloud {
   }
 };
 
+// The calling thread's current k-th distance (inflated as KthResultSet::worstDist reports it):
+// any point whose partial sum already exceeds it cannot be kept. nanoflann 1.4 gives evalMetric
+// no bound, so the result set publishes it here (each query runs on one thread).
+thread_local double t_cutoff = std::numeric_limits<double>::infinity();
+
 // squared L2 accumulated in double from float coordinates (the difference of two floats is exact
-// in double), so that rankings agree with an fp64 brute force
+// in double), so that rankings agree with an fp64 brute force. It stops early once the sum passes
+// t_cutoff; the partial sum it then returns is rejected exactly like the full one would be.
 struct L2Double {
   using ElementType = float;
   using DistanceType = double;
@@ -49,7 +55,19 @@ struct L2Double {
   double evalMetric(const float* a, uint32_t idx, size_t size) const {
     double sum = 0;
     const float* b = &cloud.data[idx * cloud.dim];
-    for (size_t i = 0; i < size; ++i) {
+    size_t i = 0;
+    for (; i + 4 <= size; i += 4) {
+      const double d0 = static_cast<double>(a[i]) - static_cast<double>(b[i]);
+      const double d1 = static_cast<double>(a[i + 1]) - static_cast<double>(b[i + 1]);
+      const double d2 = static_cast<double>(a[i + 2]) - static_cast<double>(b[i + 2]);
+      const double d3 = static_cast<double>(a[i + 3]) - static_cast<double>(b[i + 3]);
+      sum += d0 * d0;  // one term at a time: the same rounding as the plain loop
+      sum += d1 * d1;
+      sum += d2 * d2;
+      sum += d3 * d3;
+      if (sum > t_cutoff) return sum;
+    }
+    for (; i < size; ++i) {
       const double d = static_cast<double>(a[i]) - static_cast<double>(b[i]);
       sum += d * d;
     }
@@ -65,14 +83,17 @@ struct L2Double {
 using Tree = nanoflann::KDTreeSingleIndexAdaptor<L2Double, PointCloud, -1, uint32_t>;
 
 // keeps the k best points in (distance, index) order; reports a slightly inflated worst distance
-// so that the tree still offers points tied with the current k-th (nanoflann tests dist < worst)
+// so that the tree still offers points tied with the current k-th (nanoflann tests dist < worst).
+// The tree hands over storage positions; `original` maps them back to the caller's row indices.
 class KthResultSet {
  public:
   using DistanceType = double;
-  explicit KthResultSet(size_t k) : m_k(k), m_dist(k), m_index(k) {}
+  KthResultSet(size_t k, const std::vector<uint32_t>& original)
+      : m_k(k), m_original(original), m_dist(k), m_index(k) {}
   size_t size() const { return m_count; }
   bool full() const { return m_count == m_k; }
-  bool addPoint(double dist, uint32_t index) {
+  bool addPoint(double dist, uint32_t position) {
+    const uint32_t index = m_original[position];
     size_t i = m_count;
     while (i > 0 && (m_dist[i - 1] > dist || (m_dist[i - 1] == dist && m_index[i - 1] > index))) {
       if (i < m_k) {
@@ -86,6 +107,7 @@ class KthResultSet {
       m_index[i] = index;
     }
     if (m_count < m_k) ++m_count;
+    if (m_count == m_k) t_cutoff = worstDist();
     return true;
   }
   double worstDist() const {
@@ -98,6 +120,7 @@ class KthResultSet {
 
  private:
   size_t m_k;
+  const std::vector<uint32_t>& m_original;
   size_t m_count = 0;
   std::vector<double> m_dist;
   std::vector<uint32_t> m_index;
@@ -111,7 +134,8 @@ using SearchParams = nanoflann::SearchParams;
 }  // namespace
 
 struct NearestNeighbor::KdTree {
-  PointCloud cloud;
+  PointCloud cloud;                // rows in the tree's leaf order, not the caller's
+  std::vector<uint32_t> original;  // storage position → the caller's row index
   std::unique_ptr<Tree> tree;
 };
 
@@ -134,7 +158,19 @@ NearestNeighbor::NearestNeighbor(const torch::Tensor& points, NnBackend backend,
     m_tree->cloud.dim = static_cast<size_t>(m_dim);
     m_tree->cloud.data.assign(host.data_ptr<float>(), host.data_ptr<float>() + host.numel());
     m_tree->tree = std::make_unique<Tree>(static_cast<size_t>(m_dim), m_tree->cloud,
-                                          nanoflann::KDTreeSingleIndexAdaptorParams(16));
+                                          nanoflann::KDTreeSingleIndexAdaptorParams(32));
+    // Store the rows in leaf order: a leaf then scans contiguous memory instead of 16 scattered
+    // rows. Far queries (an untrained actor) visit a large part of the tree, and random reads
+    // were most of their cost. Nodes keep only offsets into vAcc, so the structure still holds.
+    auto& order = m_tree->tree->vAcc;
+    m_tree->original.assign(order.begin(), order.end());
+    std::vector<float> sorted(m_tree->cloud.data.size());
+    const auto d = static_cast<size_t>(m_dim);
+    for (size_t i = 0; i < order.size(); ++i) {
+      std::copy_n(&m_tree->cloud.data[static_cast<size_t>(order[i]) * d], d, &sorted[i * d]);
+      order[i] = static_cast<uint32_t>(i);
+    }
+    m_tree->cloud.data = std::move(sorted);
   } else {
     m_points = points.contiguous();
     m_mean = m_points.mean(0);
@@ -170,7 +206,8 @@ torch::Tensor NearestNeighbor::query(const torch::Tensor& queries) const {
   const int64_t dim = m_dim;
   at::parallel_for(0, q, 8, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
-      KthResultSet result(k);
+      t_cutoff = std::numeric_limits<double>::infinity();
+      KthResultSet result(k, m_tree->original);
       tree.findNeighbors(result, qp + i * dim, SearchParams());
       op[i] = result.kth();
     }

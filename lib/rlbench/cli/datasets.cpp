@@ -232,7 +232,8 @@ void add_data_dir_option(CLI::App& sub, std::string& data_dir) {
 }
 
 CLI::App* add_datasets_command(CLI::App& app) {
-  auto* datasets = app.add_subcommand("datasets", "List, inspect and verify D4RL datasets");
+  auto* datasets =
+      app.add_subcommand("datasets", "List, inspect, verify and compact D4RL datasets");
   datasets->require_subcommand(1);
 
   auto list_opts = std::make_shared<DatasetsListOptions>();
