@@ -2,7 +2,8 @@
 
 // Exact k-th nearest-neighbour search in Euclidean distance over a fixed point set, for PRDC's
 // dataset constraint. Two backends give the same answer:
-//   - kdtree: a nanoflann KD-tree on the host (distances in double), queries in parallel;
+//   - kdtree: a nanoflann KD-tree on the host (distances in double, rows stored in leaf order,
+//     leaves of 32), queries in parallel;
 //   - brute: a tiled search in torch on the points' device (CPU or CUDA): fp32 ‖q‖² − 2q·x + ‖x‖²
 //     picks candidates, fp64 direct distances rank them, and a rounding-error bound certifies
 //     that no other point can be as close; queries without the certificate are searched again
