@@ -47,6 +47,10 @@ eval::EvalReport evaluate_member(algos::Algorithm& algo, std::int64_t member, st
   return eval::evaluate(env_id, policy, eo);
 }
 
+std::string hyperparameter_key(const data::LocatedDataset& located, const std::string& env_id) {
+  return located.entry ? located.entry->name : env_id;
+}
+
 LoadedRun load_run(const std::filesystem::path& dir, const torch::Device& device) {
   const auto config_file = dir / "config.json";
   if (!std::filesystem::exists(config_file)) {
@@ -74,7 +78,7 @@ LoadedRun load_run(const std::filesystem::path& dir, const torch::Device& device
     located = data::locate_dataset(run.config.dataset, data_dir);
     run.env = run.config.env.empty() ? envs::env_for_dataset(located->label) : run.config.env;
     run.reference = data::reference_scores(located->label) ? located->label : run.env;
-    ctx.dataset_name = located->entry ? located->entry->name : run.env;  // as run_training
+    ctx.dataset_name = hyperparameter_key(*located, run.env);
   }
   const auto& spec = envs::find_env(run.env).spec();
   ctx.obs_dim = spec.obs_dim;

@@ -11,6 +11,7 @@
 #include <torch/types.h>
 
 #include "rlbench/algos/algorithm.hpp"
+#include "rlbench/data/locate.hpp"
 #include "rlbench/eval/evaluate.hpp"
 #include "rlbench/train/experiment.hpp"
 #include "rlbench/train/sampler.hpp"
@@ -42,6 +43,11 @@ struct LoadedRun {
   StateNormalizer normalizer;  // from the checkpoint
   std::unique_ptr<algos::Algorithm> algo;
 };
+
+// The name per-dataset hyperparameters are looked up by: a registered name picks its task's row;
+// an unregistered file has no task, so it gets its env's defaults (never whatever its path
+// happens to spell).
+std::string hyperparameter_key(const data::LocatedDataset& located, const std::string& env_id);
 
 // Reads config.json and checkpoint.pt of `dir` and rebuilds the algorithm on `device`. Algorithms
 // that search the dataset (PRDC) reload it. Throws Error naming the folder and the missing file.

@@ -112,9 +112,7 @@ std::vector<RunOutcome> run_training(const TrainOptions& options) {
   const auto& env_entry = envs::find_env(env_id);
   const std::string reference =
       data::reference_scores(located.label) ? located.label : std::string(env_entry.id);
-  // per-dataset hyperparameters: a registered name picks its task's row; an unregistered file
-  // has no task, so it gets its env family's defaults (not whatever its path happens to spell)
-  const std::string params_key = located.entry ? located.entry->name : env_id;
+  const std::string params_key = hyperparameter_key(located, env_id);
   nlohmann::json algo_params =
       algos::resolve_params(cfg.algo, cfg.algo_params, params_key, "config");
 
