@@ -19,9 +19,16 @@ TEST_CASE("the algorithm benchmark runs every algorithm and reports rates") {
   o.dataset_rows = 3000;
   o.search_batches = 2;
   o.seed_counts = {1, 2};
+  o.workers = 2;
   const auto r = rlbench::algos::bench_algos(o);
-  CHECK(r["runs"].size() == rlbench::algos::algorithm_names().size() * 2);
-  for (const auto& run : r["runs"]) CHECK(run["updates_per_s"].get<double>() > 0);
+  // per algorithm: 1 seed; 2 seeds as one ensemble; 2 seeds split over 2 worker threads
+  CHECK(r["runs"].size() == rlbench::algos::algorithm_names().size() * 3);
+  int split_runs = 0;
+  for (const auto& run : r["runs"]) {
+    CHECK(run["updates_per_s"].get<double>() > 0);
+    if (run["workers"] == 2) ++split_runs;
+  }
+  CHECK(split_runs == static_cast<int>(rlbench::algos::algorithm_names().size()));
   CHECK(r["search"].size() == 4);  // near and far queries for 1 and 2 seeds
   CHECK(r["sgemm_gflops"]["1024"].get<double>() > 0);
   CHECK(rlbench::algos::format_bench_algos(r).find("prdc") != std::string::npos);

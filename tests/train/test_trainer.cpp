@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <filesystem>
 #include <random>
 
@@ -75,6 +76,11 @@ TEST_CASE("experiment config: defaults, reference eval cadence and strict keys")
                                                     {"train", {{"batch_size", 0}}}},
                                                "exp.json"),
                        "exp.json: train.batch_size: expected at least 1, got 0", UsageError);
+  CHECK_THROWS_WITH_AS(train::parse_experiment(json{{"algo", {{"name", "prdc"}}},
+                                                    {"dataset", {{"name", "d"}}},
+                                                    {"train", {{"workers", -1}}}},
+                                               "exp.json"),
+                       "exp.json: train.workers: expected 0 (auto) or more, got -1", UsageError);
   CHECK_THROWS_WITH_AS(train::parse_experiment(json{{"dataset", {{"name", "d"}}}}, "exp.json"),
                        "exp.json: algo.name: expected an algorithm name (--algo), got none",
                        UsageError);
@@ -91,6 +97,8 @@ TEST_CASE("run folder names depend on the config but not on the seed list or out
   auto j = train::to_json(cfg);
   const auto a = train::run_name("td3_bc", "d.hdf5", 0, j);
   j["out"] = "elsewhere";
+  CHECK(train::run_name("td3_bc", "d.hdf5", 0, j) == a);
+  j["train"]["workers"] = 2;  // how seeds are spread over threads is not a hyperparameter
   CHECK(train::run_name("td3_bc", "d.hdf5", 0, j) == a);
   CHECK(a.rfind("td3_bc-d-s0-", 0) == 0);
   j["train"]["steps"] = 41;
@@ -178,6 +186,7 @@ TEST_CASE("seeds trained together match the same seeds trained alone") {
   train::TrainOptions together;
   together.config = tiny_config("td3_bc", dataset);
   together.config.seeds = {0, 1};
+  together.config.workers = 1;  // one ensemble of both seeds
   together.config.out = "together";
   together.progress = false;
   const auto both = train::run_training(together);
@@ -196,6 +205,56 @@ TEST_CASE("seeds trained together match the same seeds trained alone") {
     for (std::size_t k = 0; k < r1.eval[i].returns.size(); ++k) {
       CHECK(r1.eval[i].returns[k] == doctest::Approx(r2.eval[i].returns[k]).epsilon(1e-6));
     }
+  }
+}
+
+TEST_CASE("seed groups in worker threads match one ensemble and resume exactly") {
+  const auto dataset = write_tiny_hopper_dataset("tiny-hopper.hdf5");
+  train::TrainOptions ensemble;
+  ensemble.config = tiny_config("prdc", dataset);
+  ensemble.config.seeds = {0, 1, 2};
+  ensemble.config.workers = 1;
+  ensemble.config.checkpoint_every = 10;
+  ensemble.config.out = "ensemble";
+  ensemble.progress = false;
+  const auto one = train::run_training(ensemble);
+
+  train::TrainOptions split = ensemble;
+  split.config.workers = 2;  // seeds {0, 1} and {2} in two threads
+  split.config.out = "split";
+  const auto two = train::run_training(split);
+  REQUIRE(two.size() == 3);
+  for (std::size_t i = 0; i < 3; ++i) {
+    CAPTURE(i);
+    CHECK(two[i].seed == one[i].seed);
+    CHECK(two[i].status == "completed");
+    CHECK(two[i].dir.filename() == one[i].dir.filename());
+    const auto config = json::parse(core::read_file(two[i].dir / "config.json"));
+    CHECK(config["train"]["workers"] == 2);
+    const auto r1 = io::read_result(one[i].dir / "result.json");
+    const auto r2 = io::read_result(two[i].dir / "result.json");
+    REQUIRE(r1.eval.size() == r2.eval.size());
+    for (std::size_t k = 0; k < r1.eval.back().returns.size(); ++k) {
+      CHECK(r2.eval.back().returns[k] == doctest::Approx(r1.eval.back().returns[k]).epsilon(1e-6));
+    }
+  }
+
+  // stopped together after 60 updates in all: neither group can finish its 40 steps without the
+  // other passing step 20, so every run has a checkpoint to resume from
+  train::TrainOptions killed = split;
+  killed.config.out = "killed";
+  killed.stop_after_updates = 60;
+  const auto stopped = train::run_training(killed);
+  CHECK(std::any_of(stopped.begin(), stopped.end(),
+                    [](const train::RunOutcome& o) { return o.status == "stopped"; }));
+  killed.stop_after_updates = 0;
+  const auto resumed = train::run_training(killed);
+  for (const auto& r : resumed) {
+    CAPTURE(r.seed);
+    const auto& whole = *std::find_if(two.begin(), two.end(),
+                                      [&](const train::RunOutcome& o) { return o.seed == r.seed; });
+    CHECK(core::sha256_file(r.dir / "checkpoint.pt") ==
+          core::sha256_file(whole.dir / "checkpoint.pt"));
   }
 }
 

@@ -2,14 +2,21 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
 #include "rlbench/algos/nearest_neighbor.hpp"
 #include "rlbench/algos/registry.hpp"
+#include "rlbench/core/partition.hpp"
 #include "rlbench/core/strings.hpp"
 
 namespace rlbench::algos {
@@ -77,6 +84,56 @@ double sgemm_gflops(int64_t n, const torch::Device& device) {
   return flop * static_cast<double>(reps) / seconds_since(t0) / 1e9;
 }
 
+// Runs warm_up(w) then work(w) in `workers` threads at one LibTorch thread each, and returns the
+// wall time from the moment every thread has warmed up until the last work(w) returns.
+double time_in_threads(int64_t workers, const std::function<void(int64_t)>& warm_up,
+                       const std::function<void(int64_t)>& work) {
+  std::mutex mutex;
+  std::condition_variable cv;
+  int64_t ready = 0;
+  bool go = false;
+  std::vector<std::exception_ptr> errors(static_cast<size_t>(workers));
+  std::vector<std::thread> threads;
+  for (int64_t w = 0; w < workers; ++w) {
+    threads.emplace_back([&, w] {
+      try {
+        torch::set_num_threads(1);  // per thread under OpenMP
+        warm_up(w);
+      } catch (...) {
+        errors[static_cast<size_t>(w)] = std::current_exception();
+      }
+      {
+        std::unique_lock<std::mutex> lock(mutex);
+        ++ready;
+        cv.notify_all();
+        cv.wait(lock, [&] { return go; });
+      }
+      if (errors[static_cast<size_t>(w)]) return;
+      try {
+        work(w);
+      } catch (...) {
+        errors[static_cast<size_t>(w)] = std::current_exception();
+      }
+    });
+  }
+  const int torch_threads = torch::get_num_threads();
+  Clock::time_point t0;
+  {
+    std::unique_lock<std::mutex> lock(mutex);
+    cv.wait(lock, [&] { return ready == workers; });
+    t0 = Clock::now();
+    go = true;
+    cv.notify_all();
+  }
+  for (auto& t : threads) t.join();
+  const double secs = seconds_since(t0);
+  torch::set_num_threads(torch_threads);  // the threads changed the process-wide default
+  for (const auto& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+  return secs;
+}
+
 Batch sample(const Data& d, int64_t seeds, int64_t batch, torch::Generator& gen,
              const torch::Device& device) {
   const auto idx = torch::randint(0, d.obs.size(0), {seeds * batch}, gen, torch::kInt64).to(device);
@@ -103,35 +160,63 @@ nlohmann::json bench_algos(const BenchAlgosOptions& o) {
   for (const int64_t n : {256, 1024}) sgemm[std::to_string(n)] = sgemm_gflops(n, device);
   result["sgemm_gflops"] = sgemm;
 
+  const int64_t torch_threads = torch::get_num_threads();
+  const int64_t max_workers = device.is_cpu() ? (o.workers > 0 ? o.workers : torch_threads) : 1;
   for (const auto& name : names) {
     for (int64_t seeds : o.seed_counts) {
-      AlgoContext ctx;
-      ctx.obs_dim = o.obs_dim;
-      ctx.act_dim = o.act_dim;
-      ctx.device = device;
-      ctx.dataset_name = "halfcheetah-medium-v2";
-      ctx.seeds.clear();
-      for (int64_t s = 0; s < seeds; ++s) ctx.seeds.push_back(o.seed + static_cast<uint64_t>(s));
-      ctx.dataset_observations = data.obs;
-      ctx.dataset_actions = data.act;
-      core::ConfigReader params(nlohmann::json::object(), "bench", "algo.params");
-      auto algo = make_algorithm(name, params, ctx);
-      std::vector<Batch> batches;
-      for (int64_t i = 0; i < 16; ++i) batches.push_back(sample(data, seeds, o.batch, gen, device));
-      for (int64_t i = 0; i < o.warmup; ++i) algo->update(batches[static_cast<size_t>(i % 16)]);
-      sync(device);
-      const auto t0 = Clock::now();
-      for (int64_t i = 0; i < o.updates; ++i) algo->update(batches[static_cast<size_t>(i % 16)]);
-      sync(device);
-      const double secs = seconds_since(t0);
-      result["runs"].push_back(
-          {{"algo", name},
-           {"seeds", seeds},
-           {"updates", o.updates},
-           {"seconds", secs},
-           {"updates_per_s", static_cast<double>(o.updates) / secs},
-           {"seed_updates_per_s", static_cast<double>(o.updates * seeds) / secs},
-           {"ms_per_update", 1000.0 * secs / static_cast<double>(o.updates)}});
+      std::vector<int64_t> worker_counts{1};
+      if (std::min(max_workers, seeds) > 1) worker_counts.push_back(std::min(max_workers, seeds));
+      for (const int64_t workers : worker_counts) {
+        // one ensemble and its batches per worker, seeds dealt out in contiguous runs
+        std::vector<std::unique_ptr<Algorithm>> group_algos;
+        std::vector<std::vector<Batch>> group_batches;
+        std::vector<uint64_t> all_seeds;
+        for (int64_t s = 0; s < seeds; ++s) all_seeds.push_back(o.seed + static_cast<uint64_t>(s));
+        for (const auto& part : core::split_evenly(all_seeds, static_cast<size_t>(workers))) {
+          const auto size = static_cast<int64_t>(part.size());
+          AlgoContext ctx;
+          ctx.obs_dim = o.obs_dim;
+          ctx.act_dim = o.act_dim;
+          ctx.device = device;
+          ctx.dataset_name = "halfcheetah-medium-v2";
+          ctx.seeds = part;
+          ctx.dataset_observations = data.obs;
+          ctx.dataset_actions = data.act;
+          core::ConfigReader params(nlohmann::json::object(), "bench", "algo.params");
+          group_algos.push_back(make_algorithm(name, params, ctx));
+          group_batches.emplace_back();
+          for (int64_t i = 0; i < 16; ++i) {
+            group_batches.back().push_back(sample(data, size, o.batch, gen, device));
+          }
+        }
+        const auto run_updates = [&](int64_t w, int64_t count) {
+          auto& algo = *group_algos[static_cast<size_t>(w)];
+          const auto& batches = group_batches[static_cast<size_t>(w)];
+          for (int64_t i = 0; i < count; ++i) algo.update(batches[static_cast<size_t>(i % 16)]);
+        };
+        double secs = 0;
+        if (workers == 1) {
+          run_updates(0, o.warmup);
+          sync(device);
+          const auto t0 = Clock::now();
+          run_updates(0, o.updates);
+          sync(device);
+          secs = seconds_since(t0);
+        } else {
+          secs = time_in_threads(
+              workers, [&](int64_t w) { run_updates(w, o.warmup); },
+              [&](int64_t w) { run_updates(w, o.updates); });
+        }
+        result["runs"].push_back(
+            {{"algo", name},
+             {"seeds", seeds},
+             {"workers", workers},
+             {"updates", o.updates},
+             {"seconds", secs},
+             {"updates_per_s", static_cast<double>(o.updates) / secs},
+             {"seed_updates_per_s", static_cast<double>(o.updates * seeds) / secs},
+             {"ms_per_update", 1000.0 * secs / static_cast<double>(o.updates)}});
+      }
     }
   }
 
@@ -185,15 +270,15 @@ std::string format_bench_algos(const nlohmann::json& r) {
   out << "device " << r["device"].get<std::string>() << ", batch " << r["batch"].get<int64_t>()
       << ", obs " << r["obs_dim"].get<int64_t>() << ", act " << r["act_dim"].get<int64_t>()
       << ", dataset rows " << r["dataset_rows"].get<int64_t>() << "\n";
-  std::snprintf(line, sizeof line, "%-8s %6s %14s %19s %14s\n", "algo", "seeds", "updates/s",
-                "seed-updates/s", "ms/update");
+  std::snprintf(line, sizeof line, "%-8s %6s %8s %14s %19s %14s\n", "algo", "seeds", "workers",
+                "updates/s", "seed-updates/s", "ms/update");
   out << line;
   for (const auto& run : r["runs"]) {
-    std::snprintf(line, sizeof line, "%-8s %6lld %14.1f %19.1f %14.2f\n",
-                  run["algo"].get<std::string>().c_str(),
-                  static_cast<long long>(run["seeds"].get<int64_t>()),
-                  run["updates_per_s"].get<double>(), run["seed_updates_per_s"].get<double>(),
-                  run["ms_per_update"].get<double>());
+    std::snprintf(
+        line, sizeof line, "%-8s %6lld %8lld %14.1f %19.1f %14.2f\n",
+        run["algo"].get<std::string>().c_str(), static_cast<long long>(run["seeds"].get<int64_t>()),
+        static_cast<long long>(run["workers"].get<int64_t>()), run["updates_per_s"].get<double>(),
+        run["seed_updates_per_s"].get<double>(), run["ms_per_update"].get<double>());
     out << line;
   }
   std::snprintf(line, sizeof line, "%-8s %6s %6s %10s %10s %14s\n", "search", "kind", "seeds",

@@ -14,8 +14,12 @@ namespace rlbench::algos {
 struct BenchAlgosOptions {
   std::vector<std::string> algos;          // registry names; empty = all
   std::vector<int64_t> seed_counts{1, 4};  // ensemble sizes to time
-  int64_t updates = 200;                   // timed updates per (algo, seeds)
-  int64_t warmup = 20;                     // untimed updates first
+  // Each seed count above 1 is also timed split over this many threads, one ensemble and one
+  // LibTorch thread each, as `rlbench train` runs its seed groups. 0 = one per LibTorch thread;
+  // 1 = no split runs.
+  int64_t workers = 0;
+  int64_t updates = 200;  // timed updates per (algo, seeds)
+  int64_t warmup = 20;    // untimed updates first
   int64_t batch = 256;
   int64_t obs_dim = 17;  // halfcheetah/walker2d-sized
   int64_t act_dim = 6;
@@ -35,12 +39,14 @@ struct SyntheticDataset {
 
 // Runs the benchmark and returns
 //   {"device", "batch", "dataset_rows", "obs_dim", "act_dim",
-//    "runs": [{"algo", "seeds", "updates", "seconds", "updates_per_s", "seed_updates_per_s",
-//              "ms_per_update"}...],
+//    "runs": [{"algo", "seeds", "workers", "updates", "seconds", "updates_per_s",
+//              "seed_updates_per_s", "ms_per_update"}...],
 //    "search": [{"backend", "queries_kind" (near|far), "seeds", "queries", "build_s",
 //                "ms_per_search"}...],
 //    "sgemm_gflops": {"256", "1024"}} (float32 n×n products, the BLAS's reachable rate).
 // updates_per_s counts update() calls; seed_updates_per_s multiplies by the number of seeds.
+// With several workers, every worker makes `updates` updates and the time is the wall time until
+// the last one ends; updates_per_s is then per worker.
 nlohmann::json bench_algos(const BenchAlgosOptions& options);
 
 // A plain-text table of bench_algos' result.

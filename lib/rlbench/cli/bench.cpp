@@ -171,19 +171,20 @@ Table bench_eval(const BenchOptions& o) {
   return table;
 }
 
-// ---- algos: updates/s per algorithm, 1 and 4 seeds batched, and PRDC's search ----
+// ---- algos: updates/s per algorithm, 1 and 4 seeds batched or split, and PRDC's search ----
 
 Table bench_algos_table(const BenchOptions& o) {
   algos::BenchAlgosOptions options;
   if (!o.algos.empty()) options.algos = core::split(o.algos, ',');
   options.updates = o.updates;
+  options.workers = o.workers;
   options.device = o.device;
   options.seed = o.seed;
   const auto r = algos::bench_algos(options);
   Table table;
-  table.columns = {"algo", "seeds", "updates/s", "seed-updates/s", "ms/update"};
+  table.columns = {"algo", "seeds", "workers", "updates/s", "seed-updates/s", "ms/update"};
   for (const auto& run : r["runs"]) {
-    table.rows.push_back({run["algo"], run["seeds"], run["updates_per_s"],
+    table.rows.push_back({run["algo"], run["seeds"], run["workers"], run["updates_per_s"],
                           run["seed_updates_per_s"], run["ms_per_update"]});
   }
   table.facts["device"] = r["device"];
@@ -307,7 +308,9 @@ const std::vector<Benchmark>& benchmarks() {
        bench_envs},
       {"eval", "wall time of evaluating a 256-256 MLP on hopper, 10 episodes x 1000 steps",
        bench_eval},
-      {"algos", "updates/s of every algorithm (1 and 4 seeds batched) on synthetic 1M-row data",
+      {"algos",
+       "updates/s of every algorithm (1 and 4 seeds batched, and 4 split over worker threads) on "
+       "synthetic 1M-row data",
        bench_algos_table},
       {"datasets", "write and load a large D4RL-layout hopper file (or load --file)",
        bench_datasets},
@@ -360,6 +363,10 @@ void setup_bench(CLI::App& app) {
   cmd->add_option("--updates", options->updates, "algos: timed updates per run")
       ->check(CLI::Range(1, 1000000));
   cmd->add_option("--device", options->device, "algos: cpu or cuda[:N]");
+  cmd->add_option("--workers", options->workers,
+                  "algos: also time each seed count split over this many threads, one ensemble "
+                  "each (default: one per LibTorch thread; 1 = no split runs)")
+      ->check(CLI::Range(0, 1024));
   cmd->add_option("--rows", options->rows, "datasets: rows of the synthetic file (default 2M)")
       ->check(CLI::Range(1LL, 100000000LL));
   cmd->add_option("--file", options->file, "datasets: load this file instead of a synthetic one")

@@ -21,6 +21,7 @@ struct BenchOptions {
   std::string algos;           // algos: comma-separated registry names; empty = all
   int updates = 200;           // algos: timed updates per algorithm and seed count
   std::string device = "cpu";  // algos: cpu or cuda[:N]
+  int workers = 0;             // algos: threads for the split seed runs; 0 = LibTorch threads
   long long rows = 2000000;    // datasets: rows of the synthetic file
   std::string file;            // datasets: load this file only (no synthetic write)
   bool json = false;

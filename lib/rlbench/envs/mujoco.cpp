@@ -85,6 +85,10 @@ ModelPtr load_model(const std::string& xml, const std::string& name) {
 
   char load_error[1000] = "";
   mjModel* raw = nullptr;
+  // The XML loader keeps the last parsed model in a process-wide global (for mj_saveLastXML), and
+  // training threads may build envs at the same time: one load at a time.
+  static std::mutex load_mutex;
+  const std::lock_guard<std::mutex> lock(load_mutex);
   const bool ok = call_guarded(
       [&] { raw = mj_loadXML(name.c_str(), vfs.get(), load_error, sizeof load_error); });
   if (!ok) throw Error(name + ": MuJoCo error while loading: " + t_error);

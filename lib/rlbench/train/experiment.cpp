@@ -102,6 +102,13 @@ ExperimentConfig parse_experiment(const nlohmann::json& root, const std::string&
   c.checkpoint_every = train.get_int64("checkpoint_every", c.checkpoint_every);
   require(c.checkpoint_every >= 0, train, "checkpoint_every", "0 (at every evaluation) or more",
           std::to_string(c.checkpoint_every));
+  c.workers = train.get_int64("workers", c.workers);
+  require(c.workers >= 0, train, "workers", "0 (auto) or more", std::to_string(c.workers));
+  if (c.online) {
+    require(c.workers <= 1, train, "workers",
+            "0 or 1 (online algorithms train their seeds in one thread)",
+            std::to_string(c.workers));
+  }
   train.finish();
 
   auto eval = top.child("eval");
@@ -143,7 +150,8 @@ nlohmann::json to_json(const ExperimentConfig& c) {
   }
   j["train"] = {{"steps", c.steps},         {"batch_size", c.batch_size},
                 {"device", c.device},       {"normalize_states", c.normalize_states},
-                {"log_every", c.log_every}, {"checkpoint_every", c.checkpoint_every}};
+                {"log_every", c.log_every}, {"checkpoint_every", c.checkpoint_every},
+                {"workers", c.workers}};
   j["eval"] = {{"every", c.eval_every}, {"episodes", c.eval_episodes}};
   if (c.online) {
     j["online"] = {{"warmup_steps", c.warmup_steps},

@@ -29,7 +29,11 @@ struct ExperimentConfig {
   std::int64_t eval_every = 5000;       // evaluation cadence, in steps
   int eval_episodes = 10;               // episodes per evaluation
   std::int64_t checkpoint_every = 0;    // 0 = at every evaluation
-  std::string out = "results";          // parent folder of the run folders
+  // Threads that train seed groups side by side, each with one LibTorch thread; the seeds are
+  // split into this many ensembles. 0 = auto: on the CPU one per LibTorch thread (at most one
+  // per seed), on CUDA 1. An execution detail, like the seed list: not part of the run name.
+  std::int64_t workers = 0;
+  std::string out = "results";  // parent folder of the run folders
 
   // Online algorithms only (algos::is_online): the interaction loop. Emitted and accepted only
   // for them, so offline configs (and their run-folder hashes) do not change.

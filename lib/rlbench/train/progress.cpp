@@ -38,9 +38,9 @@ std::string format_duration(double s) {
   return buf;
 }
 
-Progress::Progress(bool enabled, std::string label, std::int64_t total, std::string unit)
+Progress::Progress(bool enabled, std::string label, std::int64_t total, std::string unit, bool live)
     : m_enabled(enabled),
-      m_tty(::isatty(2) == 1),
+      m_tty(live && ::isatty(2) == 1),
       m_label(std::move(label)),
       m_total(total),
       m_unit(std::move(unit)) {}

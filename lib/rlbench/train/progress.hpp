@@ -24,10 +24,12 @@ torch::Device resolve_device(const std::string& name);
 std::string format_duration(double seconds);
 
 // Progress on stderr: a live line on a TTY (step, rate, ETA, last evaluation), otherwise one line
-// per evaluation. `unit` names what the rate counts ("upd/s", "steps/s").
+// per evaluation. `unit` names what the rate counts ("upd/s", "steps/s"). `live` false keeps to
+// one line per evaluation on a TTY too, for several loops printing at once.
 class Progress {
  public:
-  Progress(bool enabled, std::string label, std::int64_t total, std::string unit = "upd/s");
+  Progress(bool enabled, std::string label, std::int64_t total, std::string unit = "upd/s",
+           bool live = true);
 
   void update(std::int64_t step, double rate, bool force = false);
   void eval_done(std::int64_t step, const std::string& scores);

@@ -2,21 +2,26 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <sstream>
+#include <thread>
 
 #include <torch/torch.h>
 
 #include "rlbench/algos/registry.hpp"
 #include "rlbench/core/error.hpp"
 #include "rlbench/core/fs.hpp"
+#include "rlbench/core/partition.hpp"
 #include "rlbench/core/strings.hpp"
 #include "rlbench/data/dataset.hpp"
 #include "rlbench/data/locate.hpp"
@@ -76,6 +81,238 @@ void truncate_metrics(const fs::path& path, std::int64_t step) {
   core::write_file_atomic(path, kept);
 }
 
+// Worker threads for `requested` (0 = auto) and `seeds` seeds to train.
+std::size_t resolve_workers(std::int64_t requested, std::size_t seeds,
+                            const torch::Device& device) {
+  if (device.is_cuda()) {
+    if (requested > 1) {
+      throw UsageError(error_message("train.workers", "several workers on CUDA",
+                                     "0 (auto) or 1: one process drives the GPU",
+                                     std::to_string(requested)));
+    }
+    return 1;
+  }
+  const auto want = requested > 0 ? static_cast<std::size_t>(requested)
+                                  : static_cast<std::size_t>(std::max(1, torch::get_num_threads()));
+  return std::max<std::size_t>(1, std::min(want, seeds));
+}
+
+// Everything the seed groups of one run_training call share. Read-only while they train, except
+// the two counters, which every group updates.
+struct SharedInputs {
+  const TrainOptions& options;
+  const data::Transitions& transitions;
+  const StateNormalizer& normalizer;
+  torch::Device device;
+  std::string dataset_label;
+  std::string dataset_path;  // absolute
+  std::string dataset_sha;
+  std::string env_id;
+  std::string reference;   // the normalized-score reference: the dataset's, else the env's
+  std::string params_key;  // what picks the per-dataset hyperparameters
+  nlohmann::json algo_params;
+  bool live_progress = true;  // a live progress line; off while groups print side by side
+  std::atomic<std::int64_t> updates{0};  // updates over all groups, for stop_after_updates
+  std::atomic<bool> halt{false};         // set when a group fails: the others stop and keep
+                                         // their last checkpoint
+};
+
+struct GroupResult {
+  std::vector<RunOutcome> outcomes;
+  bool stopped = false;
+};
+
+// Trains one group of seeds that start at the same step as one ensemble, from `start_step` to
+// the end (or until stopped), keeping each seed's run folder up to date.
+GroupResult train_group(SharedInputs& in, const std::vector<SeedRun*>& group,
+                        std::int64_t start_step) {
+  const ExperimentConfig& cfg = in.options.config;
+  const auto& transitions = in.transitions;
+  const auto& normalizer = in.normalizer;
+  const torch::Device device = in.device;
+  std::vector<std::uint64_t> seeds;
+  for (const auto* r : group) seeds.push_back(r->seed);
+  const auto e_count = static_cast<std::int64_t>(seeds.size());
+
+  Sampler sampler(transitions, normalizer, seeds, cfg.batch_size, device);
+  algos::AlgoContext ctx;
+  ctx.obs_dim = static_cast<std::int64_t>(transitions.obs_dim);
+  ctx.act_dim = static_cast<std::int64_t>(transitions.action_dim);
+  ctx.max_action = envs::find_env(in.env_id).spec().act_high;
+  ctx.seeds = seeds;
+  ctx.device = device;
+  ctx.dataset_name = in.params_key;
+  ctx.dataset_observations = sampler.observations();
+  ctx.dataset_actions = sampler.actions();
+  auto algo = algos::make_algorithm(cfg.algo, in.algo_params, ctx, "config");
+
+  // ---- prepare each run folder ----
+  const auto versions = io::versions_json();
+  for (std::int64_t e = 0; e < e_count; ++e) {
+    SeedRun& r = *group[static_cast<std::size_t>(e)];
+    fs::create_directories(r.dir);
+    core::write_file_atomic(r.dir / "config.json", r.config.dump(2) + "\n");
+    if (r.resume) {
+      algo->load(*r.checkpoint->algo, e);
+      sampler.set_generator_state(e, r.checkpoint->sampler_state);
+      // drop what the interrupted process did after its checkpoint; it is redone identically
+      auto& evals = r.result.eval;
+      while (!evals.empty() && evals.back().step > r.start_step) evals.pop_back();
+      truncate_metrics(metrics_path(r), r.start_step);
+      std::fprintf(stderr, "%s: resuming from step %lld\n", r.dir.c_str(),
+                   static_cast<long long>(r.start_step));
+      r.checkpoint.reset();
+    } else {
+      fs::remove(metrics_path(r));
+      io::RunResult res;
+      res.algo = cfg.algo;
+      res.algo_params = algo->config();
+      res.dataset = {in.dataset_label, in.dataset_path, in.dataset_sha,
+                     static_cast<long long>(transitions.size)};
+      res.env = in.env_id;
+      res.seed = static_cast<long long>(r.seed);
+      res.start_time = io::utc_now_iso8601();
+      r.result = res;
+    }
+    r.result.status = io::RunStatus::running;
+    r.result.device = device.str();
+    r.result.steps = cfg.steps;
+    r.result.steps_done = r.start_step;
+    r.result.versions = versions;
+    r.result.host = io::host_name();
+    io::write_result(result_path(r), r.result);
+  }
+
+  std::string label = cfg.algo + " " + in.dataset_label + " seed";
+  for (std::size_t i = 0; i < seeds.size(); ++i) {
+    label += (i ? "," : " ") + std::to_string(seeds[i]);
+  }
+  std::fprintf(stderr, "%s: %lld transitions (%s view), device %s, params %s\n", label.c_str(),
+               static_cast<long long>(transitions.size), cfg.view.c_str(), device.str().c_str(),
+               algo->config().dump().c_str());
+  Progress progress(in.options.progress, label, cfg.steps, "upd/s", in.live_progress);
+
+  // ---- evaluation of every seed's deterministic policy ----
+  const auto evaluate_all = [&](std::int64_t step) {
+    std::string summary;
+    for (std::int64_t e = 0; e < e_count; ++e) {
+      SeedRun& r = *group[static_cast<std::size_t>(e)];
+      const auto report = evaluate_member(*algo, e, e_count, normalizer, device, in.env_id,
+                                          in.reference, cfg.eval_episodes, r.seed);
+      std::vector<long long> lengths(report.lengths.begin(), report.lengths.end());
+      r.result.eval.push_back(io::make_eval_entry(step, report.returns, lengths, report.ref));
+      const auto& entry = r.result.eval.back();
+      summary +=
+          (e ? "  " : "") + std::string("s") + std::to_string(r.seed) + " " +
+          (entry.normalized_mean_x100 ? core::format_number(*entry.normalized_mean_x100, 4)
+                                      : core::format_number(entry.mean_return, 6) + " (return)");
+    }
+    progress.eval_done(step, summary);
+  };
+
+  // ---- the loop ----
+  const std::int64_t ckpt_every = cfg.checkpoint_every > 0 ? cfg.checkpoint_every : cfg.eval_every;
+  // timings accumulate over the processes that worked on a run
+  const auto group_t0 = Clock::now();
+  std::vector<double> train_s(group.size()), eval_s(group.size()), wall_s(group.size());
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    train_s[i] = group[i]->result.timings.train_s;
+    eval_s[i] = group[i]->result.timings.eval_s;
+    wall_s[i] = group[i]->result.timings.wall_s;
+  }
+  double process_train_s = 0;
+  std::int64_t process_updates = 0;
+  std::map<std::string, torch::Tensor> last_metrics;
+  auto t_phase = Clock::now();
+  bool stopped = false;
+  std::int64_t step = start_step;
+  try {
+    for (step = start_step + 1; step <= cfg.steps; ++step) {
+      const auto metrics = algo->update(sampler.sample());
+      for (const auto& [name, value] : metrics.values) last_metrics[name] = value;
+      ++process_updates;
+      const std::int64_t updates_so_far = ++in.updates;
+
+      const bool log_now = step % cfg.log_every == 0;
+      const bool eval_now = step % cfg.eval_every == 0 || step == cfg.steps;
+      const bool ckpt_now = step % ckpt_every == 0 || step == cfg.steps;
+      const bool stop_now = in.halt.load() || (in.options.stop_after_updates > 0 &&
+                                               updates_so_far >= in.options.stop_after_updates);
+      if (log_now || eval_now || ckpt_now || stop_now) {
+        if (device.is_cuda()) torch::cuda::synchronize();
+        const double dt = seconds_since(t_phase);
+        process_train_s += dt;
+        for (auto& t : train_s) t += dt;
+      }
+      const double ups = process_train_s > 0 ? process_updates / process_train_s : 0;
+
+      if (log_now) {
+        for (std::int64_t e = 0; e < e_count; ++e) {
+          nlohmann::json line = {{"step", step}, {"updates_per_s", ups}};
+          for (const auto& [name, value] : last_metrics) {
+            line[name] = value[e].item<double>();
+          }
+          std::ofstream(metrics_path(*group[static_cast<std::size_t>(e)]), std::ios::app)
+              << line.dump() << "\n";
+        }
+      }
+      if (eval_now) {
+        const auto t_eval = Clock::now();
+        evaluate_all(step);
+        const double dt = seconds_since(t_eval);
+        for (auto& t : eval_s) t += dt;
+      }
+      if (eval_now || ckpt_now) {
+        for (std::int64_t e = 0; e < e_count; ++e) {
+          SeedRun& r = *group[static_cast<std::size_t>(e)];
+          const auto i = static_cast<std::size_t>(e);
+          r.result.steps_done = step;
+          r.result.timings.train_s = train_s[i];
+          r.result.timings.eval_s = eval_s[i];
+          r.result.timings.wall_s = wall_s[i] + seconds_since(group_t0);
+          r.result.timings.updates_per_s = train_s[i] > 0 ? step / train_s[i] : 0;
+          if (step == cfg.steps) {
+            r.result.status = io::RunStatus::completed;
+            r.result.end_time = io::utc_now_iso8601();
+          }
+          // result first, checkpoint second: a kill in between is repaired on resume
+          io::write_result(result_path(r), r.result);
+          if (ckpt_now) {
+            write_checkpoint(checkpoint_path(r), *algo, e, sampler.generator_state(e), step,
+                             normalizer);
+          }
+        }
+      }
+      if (log_now || eval_now || ckpt_now || stop_now) t_phase = Clock::now();
+      progress.update(step, ups);
+      if (stop_now && step < cfg.steps) {
+        stopped = true;
+        break;
+      }
+    }
+  } catch (const std::exception& ex) {
+    progress.finish();
+    // leave the checkpoint for inspection, record why the run failed, and report it
+    for (auto* r : group) {
+      r->result.status = io::RunStatus::failed;
+      r->result.error = "step " + std::to_string(step) + ": " + ex.what();
+      r->result.end_time = io::utc_now_iso8601();
+      io::write_result(result_path(*r), r->result);
+    }
+    throw;
+  }
+  progress.finish();
+
+  GroupResult out;
+  out.stopped = stopped;
+  for (auto* r : group) {
+    out.outcomes.push_back({r->dir, r->seed, stopped ? "stopped" : "completed",
+                            r->result.steps_done, io::final_normalized_score_x100(r->result),
+                            io::best_normalized_score_x100(r->result)});
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string run_name(const std::string& algo, const std::string& dataset_label, std::uint64_t seed,
@@ -84,6 +321,7 @@ std::string run_name(const std::string& algo, const std::string& dataset_label, 
   key.erase("seed");
   key.erase("seeds");
   key.erase("out");
+  if (key.contains("train")) key["train"].erase("workers");
   if (key.contains("dataset")) key["dataset"].erase("data_dir");
   const std::string dump = key.dump();
   const std::string hash = core::sha256_hex(dump.data(), dump.size()).substr(0, 8);
@@ -120,6 +358,8 @@ std::vector<RunOutcome> run_training(const TrainOptions& options) {
   resolved_cfg.algo_params = algo_params;
   resolved_cfg.env = env_id;
   resolved_cfg.device = device.str();
+  resolved_cfg.workers =
+      static_cast<std::int64_t>(resolve_workers(cfg.workers, cfg.seeds.size(), device));
 
   // ---- the run folder of each seed: skip completed runs, find checkpoints ----
   std::vector<SeedRun> runs;
@@ -184,196 +424,61 @@ std::vector<RunOutcome> run_training(const TrainOptions& options) {
     return sha;
   }();
 
-  // ---- group seeds that start at the same step: each group trains as one ensemble ----
-  std::map<std::int64_t, std::vector<SeedRun*>> groups;
-  for (auto& r : runs) groups[r.start_step].push_back(&r);
+  // ---- seed groups: the requested seeds are split into one part per worker, and the seeds of a
+  // part that start at the same step train as one ensemble. With several workers the groups train
+  // side by side, each in its own thread with one LibTorch thread. Splitting the requested seeds
+  // (not only those left to train), and keeping to one thread per group even when one group is
+  // left, makes a resumed seed compute exactly as before, given the same train.workers. ----
+  const auto workers = static_cast<std::size_t>(resolved_cfg.workers);
+  std::vector<std::pair<std::int64_t, std::vector<SeedRun*>>> jobs;
+  for (const auto& part : core::split_evenly(cfg.seeds, workers)) {
+    std::map<std::int64_t, std::vector<SeedRun*>> by_start;
+    for (auto& r : runs) {
+      if (std::find(part.begin(), part.end(), r.seed) != part.end())
+        by_start[r.start_step].push_back(&r);
+    }
+    for (auto& [start_step, members] : by_start) jobs.emplace_back(start_step, members);
+  }
 
-  std::int64_t updates_this_process = 0;
-  for (auto& [start_step, group] : groups) {
-    std::vector<std::uint64_t> seeds;
-    for (const auto* r : group) seeds.push_back(r->seed);
-    const auto e_count = static_cast<std::int64_t>(seeds.size());
-
-    Sampler sampler(transitions, normalizer, seeds, cfg.batch_size, device);
-    algos::AlgoContext ctx;
-    ctx.obs_dim = static_cast<std::int64_t>(transitions.obs_dim);
-    ctx.act_dim = static_cast<std::int64_t>(transitions.action_dim);
-    ctx.max_action = env_entry.spec().act_high;
-    ctx.seeds = seeds;
-    ctx.device = device;
-    ctx.dataset_name = params_key;
-    ctx.dataset_observations = sampler.observations();
-    ctx.dataset_actions = sampler.actions();
-    auto algo = algos::make_algorithm(cfg.algo, algo_params, ctx, "config");
-
-    // ---- prepare each run folder ----
-    const auto versions = io::versions_json();
-    for (std::int64_t e = 0; e < e_count; ++e) {
-      SeedRun& r = *group[static_cast<std::size_t>(e)];
-      fs::create_directories(r.dir);
-      core::write_file_atomic(r.dir / "config.json", r.config.dump(2) + "\n");
-      if (r.resume) {
-        algo->load(*r.checkpoint->algo, e);
-        sampler.set_generator_state(e, r.checkpoint->sampler_state);
-        // drop what the interrupted process did after its checkpoint; it is redone identically
-        auto& evals = r.result.eval;
-        while (!evals.empty() && evals.back().step > r.start_step) evals.pop_back();
-        truncate_metrics(metrics_path(r), r.start_step);
-        std::fprintf(stderr, "%s: resuming from step %lld\n", r.dir.c_str(),
-                     static_cast<long long>(r.start_step));
-        r.checkpoint.reset();
-      } else {
-        fs::remove(metrics_path(r));
-        io::RunResult res;
-        res.algo = cfg.algo;
-        res.algo_params = algo->config();
-        res.dataset = {located.label, fs::absolute(located.path).string(), dataset_sha,
-                       static_cast<long long>(transitions.size)};
-        res.env = env_id;
-        res.seed = static_cast<long long>(r.seed);
-        res.start_time = io::utc_now_iso8601();
-        r.result = res;
+  SharedInputs in{options,     transitions,   normalizer,
+                  device,      located.label, fs::absolute(located.path).string(),
+                  dataset_sha, env_id,        reference,
+                  params_key,  algo_params};
+  in.live_progress = workers == 1;
+  std::vector<GroupResult> results(jobs.size());
+  std::vector<std::exception_ptr> errors(jobs.size());
+  std::atomic<std::size_t> next_job{0};
+  std::atomic<bool> stopped{false};
+  const auto work = [&] {
+    for (std::size_t j = next_job++; j < jobs.size() && !stopped && !in.halt; j = next_job++) {
+      try {
+        results[j] = train_group(in, jobs[j].second, jobs[j].first);
+        if (results[j].stopped) stopped = true;
+      } catch (...) {
+        errors[j] = std::current_exception();
+        in.halt = true;
       }
-      r.result.status = io::RunStatus::running;
-      r.result.device = device.str();
-      r.result.steps = cfg.steps;
-      r.result.steps_done = r.start_step;
-      r.result.versions = versions;
-      r.result.host = io::host_name();
-      io::write_result(result_path(r), r.result);
     }
-
-    std::string label = cfg.algo + " " + located.label + " seed";
-    for (std::size_t i = 0; i < seeds.size(); ++i) {
-      label += (i ? "," : " ") + std::to_string(seeds[i]);
+  };
+  if (workers == 1) {
+    work();
+  } else {
+    const int torch_threads = torch::get_num_threads();
+    std::vector<std::thread> pool;
+    for (std::size_t w = 0; w < std::min(workers, jobs.size()); ++w) {
+      pool.emplace_back([&] {
+        torch::set_num_threads(1);  // per thread under OpenMP: each worker keeps to one core
+        work();
+      });
     }
-    std::fprintf(stderr, "%s: %lld transitions (%s view), device %s, params %s\n", label.c_str(),
-                 static_cast<long long>(transitions.size), cfg.view.c_str(), device.str().c_str(),
-                 algo->config().dump().c_str());
-    Progress progress(options.progress, label, cfg.steps);
-
-    // ---- evaluation of every seed's deterministic policy ----
-    const auto evaluate_all = [&](std::int64_t step) {
-      std::string summary;
-      for (std::int64_t e = 0; e < e_count; ++e) {
-        SeedRun& r = *group[static_cast<std::size_t>(e)];
-        const auto report = evaluate_member(*algo, e, e_count, normalizer, device, env_id,
-                                            reference, cfg.eval_episodes, r.seed);
-        std::vector<long long> lengths(report.lengths.begin(), report.lengths.end());
-        r.result.eval.push_back(io::make_eval_entry(step, report.returns, lengths, report.ref));
-        const auto& entry = r.result.eval.back();
-        summary +=
-            (e ? "  " : "") + std::string("s") + std::to_string(r.seed) + " " +
-            (entry.normalized_mean_x100 ? core::format_number(*entry.normalized_mean_x100, 4)
-                                        : core::format_number(entry.mean_return, 6) + " (return)");
-      }
-      progress.eval_done(step, summary);
-    };
-
-    // ---- the loop ----
-    const std::int64_t ckpt_every =
-        cfg.checkpoint_every > 0 ? cfg.checkpoint_every : cfg.eval_every;
-    // timings accumulate over the processes that worked on a run
-    const auto group_t0 = Clock::now();
-    std::vector<double> train_s(group.size()), eval_s(group.size()), wall_s(group.size());
-    for (std::size_t i = 0; i < group.size(); ++i) {
-      train_s[i] = group[i]->result.timings.train_s;
-      eval_s[i] = group[i]->result.timings.eval_s;
-      wall_s[i] = group[i]->result.timings.wall_s;
-    }
-    double process_train_s = 0;
-    std::int64_t process_updates = 0;
-    std::map<std::string, torch::Tensor> last_metrics;
-    auto t_phase = Clock::now();
-    bool stopped = false;
-    std::int64_t step = start_step;
-    try {
-      for (step = start_step + 1; step <= cfg.steps; ++step) {
-        const auto metrics = algo->update(sampler.sample());
-        for (const auto& [name, value] : metrics.values) last_metrics[name] = value;
-        ++process_updates;
-        ++updates_this_process;
-
-        const bool log_now = step % cfg.log_every == 0;
-        const bool eval_now = step % cfg.eval_every == 0 || step == cfg.steps;
-        const bool ckpt_now = step % ckpt_every == 0 || step == cfg.steps;
-        const bool stop_now =
-            options.stop_after_updates > 0 && updates_this_process >= options.stop_after_updates;
-        if (log_now || eval_now || ckpt_now || stop_now) {
-          if (device.is_cuda()) torch::cuda::synchronize();
-          const double dt = seconds_since(t_phase);
-          process_train_s += dt;
-          for (auto& t : train_s) t += dt;
-        }
-        const double ups = process_train_s > 0 ? process_updates / process_train_s : 0;
-
-        if (log_now) {
-          for (std::int64_t e = 0; e < e_count; ++e) {
-            nlohmann::json line = {{"step", step}, {"updates_per_s", ups}};
-            for (const auto& [name, value] : last_metrics) {
-              line[name] = value[e].item<double>();
-            }
-            std::ofstream(metrics_path(*group[static_cast<std::size_t>(e)]), std::ios::app)
-                << line.dump() << "\n";
-          }
-        }
-        if (eval_now) {
-          const auto t_eval = Clock::now();
-          evaluate_all(step);
-          const double dt = seconds_since(t_eval);
-          for (auto& t : eval_s) t += dt;
-        }
-        if (eval_now || ckpt_now) {
-          for (std::int64_t e = 0; e < e_count; ++e) {
-            SeedRun& r = *group[static_cast<std::size_t>(e)];
-            const auto i = static_cast<std::size_t>(e);
-            r.result.steps_done = step;
-            r.result.timings.train_s = train_s[i];
-            r.result.timings.eval_s = eval_s[i];
-            r.result.timings.wall_s = wall_s[i] + seconds_since(group_t0);
-            r.result.timings.updates_per_s = train_s[i] > 0 ? step / train_s[i] : 0;
-            if (step == cfg.steps) {
-              r.result.status = io::RunStatus::completed;
-              r.result.end_time = io::utc_now_iso8601();
-            }
-            // result first, checkpoint second: a kill in between is repaired on resume
-            io::write_result(result_path(r), r.result);
-            if (ckpt_now) {
-              write_checkpoint(checkpoint_path(r), *algo, e, sampler.generator_state(e), step,
-                               normalizer);
-            }
-          }
-        }
-        if (log_now || eval_now || ckpt_now || stop_now) t_phase = Clock::now();
-        progress.update(step, ups);
-        if (stop_now && step < cfg.steps) {
-          stopped = true;
-          break;
-        }
-      }
-    } catch (const std::exception& ex) {
-      progress.finish();
-      // leave the checkpoint for inspection, record why the run failed, and report it
-      for (auto* r : group) {
-        r->result.status = io::RunStatus::failed;
-        r->result.error = "step " + std::to_string(step) + ": " + ex.what();
-        r->result.end_time = io::utc_now_iso8601();
-        io::write_result(result_path(*r), r->result);
-      }
-      throw;
-    }
-    progress.finish();
-
-    for (auto* r : group) {
-      RunOutcome o{r->dir,
-                   r->seed,
-                   stopped ? "stopped" : "completed",
-                   r->result.steps_done,
-                   io::final_normalized_score_x100(r->result),
-                   io::best_normalized_score_x100(r->result)};
-      outcomes.push_back(o);
-    }
-    if (stopped) break;
+    for (auto& t : pool) t.join();
+    torch::set_num_threads(torch_threads);  // the workers changed the process-wide default
+  }
+  for (const auto& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+  for (auto& r : results) {
+    outcomes.insert(outcomes.end(), r.outcomes.begin(), r.outcomes.end());
   }
   return outcomes;
 }
