@@ -2,9 +2,9 @@
 
 // The offline training loop behind `rlbench train`: loads the dataset view, normalises states,
 // trains the requested seeds as ensembles (one algorithm instance each, a leading ensemble
-// dimension; one ensemble per worker thread, train.workers), evaluates in MuJoCo, and keeps one run folder per seed with config.json, result.json,
-// metrics.jsonl and checkpoint.pt. Runs are idempotent (a completed run is not repeated) and
-// resume exactly from their last checkpoint.
+// dimension; one ensemble per worker thread, train.workers), evaluates in MuJoCo, and keeps one run
+// folder per seed with config.json, result.json, metrics.jsonl and checkpoint.pt. Runs are
+// idempotent (a completed run is not repeated) and resume exactly from their last checkpoint.
 
 #include <cstdint>
 #include <filesystem>
