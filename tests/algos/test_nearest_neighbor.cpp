@@ -103,6 +103,28 @@ TEST_CASE("kd-tree is exact for far queries in PRDC's dimensions (leaf order, ea
   }
 }
 
+TEST_CASE("kd-tree's float32 leaf filter keeps the fp64 answer: near-ties and huge values") {
+  auto gen = at::detail::createCPUGenerator(9);
+  // 16 centres with coordinates in {-2, -1.5, ..., 2}, each with 250 points on the unit sphere
+  // around it: a centre's distances differ only by the float rounding of the points, about
+  // 1e-7, which is as large as the rounding of a float32 distance. Only fp64 orders them.
+  const auto near_queries = torch::randint(-4, 5, {16, 14}, gen, torch::kFloat32) * 0.5f;
+  auto directions = torch::randn({16, 250, 14}, gen, torch::kFloat32);
+  directions = directions / directions.norm(2, -1, true);
+  const auto close = (near_queries.unsqueeze(1) + directions).reshape({-1, 14});
+  // coordinates near 1e20: float32 squares overflow to infinity, fp64 ones do not
+  const auto huge = torch::randn({4000, 14}, gen, torch::kFloat32) * 1e20f;
+  const auto huge_queries =
+      huge.narrow(0, 0, 64) + torch::randn({64, 14}, gen, torch::kFloat32) * 1e19f;
+  for (int64_t k : {1, 2}) {
+    CAPTURE(k);
+    CHECK(torch::equal(NearestNeighbor(close, NnBackend::kdtree, k).query(near_queries),
+                       kth_nearest_exhaustive(close, near_queries, k)));
+    CHECK(torch::equal(NearestNeighbor(huge, NnBackend::kdtree, k).query(huge_queries),
+                       kth_nearest_exhaustive(huge, huge_queries, k)));
+  }
+}
+
 TEST_CASE("search arguments are checked") {
   const auto points = torch::zeros({3, 2});
   CHECK_THROWS_WITH_AS(NearestNeighbor(points, NnBackend::kdtree, 4),

@@ -48,8 +48,9 @@ thread_local double t_cutoff = std::numeric_limits<double>::infinity();
 // in double), so that rankings agree with an fp64 brute force up to the last bit of rounding.
 // Four running sums, combined as (s0 + s1) + (s2 + s3): with one sum every term waits for the
 // previous add (PRDC on 1M real hopper rows ran 14% more updates/s with four). The order is
-// fixed, so a point's distance is the same wherever it is computed. It stops early once the sum passes t_cutoff;
-// that partial sum is at most the full one, and is rejected just as the full one would be.
+// fixed, so a point's distance is the same wherever it is computed. It stops early once the sum
+// passes t_cutoff; that partial sum is at most the full one, and is rejected just as the full one
+// would be.
 struct L2Double {
   using ElementType = float;
   using DistanceType = double;
@@ -126,18 +127,132 @@ class KthResultSet {
   std::vector<uint32_t> m_index;
 };
 
-#if NANOFLANN_VERSION >= 0x150
-using SearchParams = nanoflann::SearchParameters;
-#else
-using SearchParams = nanoflann::SearchParams;
-#endif
+constexpr size_t k_leaf_size = 32;
 }  // namespace
 
 struct NearestNeighbor::KdTree {
   PointCloud cloud;                // rows in the tree's leaf order, not the caller's
+  std::vector<float> columns;      // the same rows, each leaf stored column by column
   std::vector<uint32_t> original;  // storage position → the caller's row index
   std::unique_ptr<Tree> tree;
 };
+
+namespace {
+// Copies every leaf's rows into `columns`, dimension-major within the leaf, so the leaf scan below
+// vectorises across the leaf's points.
+void fill_leaf_columns(const Tree::Node* node, const PointCloud& cloud,
+                       std::vector<float>& columns) {
+  if (node->child1 != nullptr || node->child2 != nullptr) {
+    fill_leaf_columns(node->child1, cloud, columns);
+    fill_leaf_columns(node->child2, cloud, columns);
+    return;
+  }
+  const size_t left = node->node_type.lr.left;
+  const size_t n = node->node_type.lr.right - left;
+  const size_t dim = cloud.dim;
+  for (size_t j = 0; j < n; ++j) {
+    for (size_t d = 0; d < dim; ++d) {
+      columns[left * dim + d * n + j] = cloud.data[(left + j) * dim + d];
+    }
+  }
+}
+
+// One query's exact search over the tree nanoflann built: the same traversal and pruning as
+// nanoflann's searchLevel (incremental per-dimension bounds, nearer child first), with its own
+// leaf scan. The scan first computes every point's distance in float32, vectorised across the
+// leaf, and rejects a point only when even that distance, lowered by a bound on its rounding
+// error, exceeds the current k-th distance; the points left get the exact fp64 distance and
+// enter the result set as before. So the answer is the fp64 one, and most points cost a few
+// float operations instead of a dependent chain of fp64 ones.
+class LeafFilterSearch {
+ public:
+  LeafFilterSearch(const NearestNeighbor::KdTree& t, const float* query, KthResultSet& result)
+      : m_t(t),
+        m_q(query),
+        m_dim(t.cloud.dim),
+        m_result(result),
+        m_metric(t.cloud),
+        m_dists(t.cloud.dim, 0.0),
+        // float32 rounding: each term and each add errs by at most 2^-24 relative; all terms
+        // are non-negative, so (dim + 3)·2^-24 bounds the total. Twice that, for margin.
+        m_lower(1.0 - 2.0 * static_cast<double>(t.cloud.dim + 3) * std::ldexp(1.0, -24)) {}
+
+  void run() {
+    // distance from the query to the root's bounding box, per dimension (nanoflann's start)
+    double distsq = 0;
+    const auto& box = m_t.tree->root_bbox;
+    for (size_t d = 0; d < m_dim; ++d) {
+      if (m_q[d] < box[d].low) {
+        m_dists[d] = square(m_q[d], box[d].low);
+        distsq += m_dists[d];
+      }
+      if (m_q[d] > box[d].high) {
+        m_dists[d] = square(m_q[d], box[d].high);
+        distsq += m_dists[d];
+      }
+    }
+    level(m_t.tree->root_node, distsq);
+  }
+
+ private:
+  static double square(float a, double b) {
+    const double d = static_cast<double>(a) - b;
+    return d * d;
+  }
+
+  void level(const Tree::Node* node, double mindistsq) {
+    if (node->child1 == nullptr && node->child2 == nullptr) {
+      leaf(node->node_type.lr.left, node->node_type.lr.right);
+      return;
+    }
+    const auto idx = static_cast<size_t>(node->node_type.sub.divfeat);
+    const float val = m_q[idx];
+    const double diff1 = val - node->node_type.sub.divlow;
+    const double diff2 = val - node->node_type.sub.divhigh;
+    const bool left_first = diff1 + diff2 < 0;
+    const Tree::Node* best = left_first ? node->child1 : node->child2;
+    const Tree::Node* other = left_first ? node->child2 : node->child1;
+    const double cut_dist =
+        square(val, left_first ? node->node_type.sub.divhigh : node->node_type.sub.divlow);
+    level(best, mindistsq);
+    const double dst = m_dists[idx];
+    mindistsq = mindistsq + cut_dist - dst;
+    m_dists[idx] = cut_dist;
+    if (mindistsq <= m_result.worstDist()) level(other, mindistsq);
+    m_dists[idx] = dst;
+  }
+
+  void leaf(size_t left, size_t right) {
+    const size_t n = right - left;
+    const float* block = &m_t.columns[left * m_dim];
+    float f[k_leaf_size] = {};
+    for (size_t d = 0; d < m_dim; ++d) {
+      const float q = m_q[d];
+      const float* col = block + d * n;
+      for (size_t j = 0; j < n; ++j) {
+        const float diff = col[j] - q;
+        f[j] += diff * diff;
+      }
+    }
+    for (size_t j = 0; j < n; ++j) {
+      const double worst = m_result.worstDist();
+      // an overflowed (inf) float distance says nothing: such points are checked exactly
+      if (std::isfinite(f[j]) && static_cast<double>(f[j]) * m_lower > worst) continue;
+      const auto position = static_cast<uint32_t>(left + j);
+      const double exact = m_metric.evalMetric(m_q, position, m_dim);
+      if (exact < worst) m_result.addPoint(exact, position);
+    }
+  }
+
+  const NearestNeighbor::KdTree& m_t;
+  const float* m_q;
+  size_t m_dim;
+  KthResultSet& m_result;
+  L2Double m_metric;
+  std::vector<double> m_dists;
+  double m_lower;
+};
+}  // namespace
 
 NearestNeighbor::NearestNeighbor(const torch::Tensor& points, NnBackend backend, int64_t k)
     : m_backend(backend), m_size(points.size(0)), m_dim(points.size(1)), m_k(k) {
@@ -158,7 +273,7 @@ NearestNeighbor::NearestNeighbor(const torch::Tensor& points, NnBackend backend,
     m_tree->cloud.dim = static_cast<size_t>(m_dim);
     m_tree->cloud.data.assign(host.data_ptr<float>(), host.data_ptr<float>() + host.numel());
     m_tree->tree = std::make_unique<Tree>(static_cast<size_t>(m_dim), m_tree->cloud,
-                                          nanoflann::KDTreeSingleIndexAdaptorParams(32));
+                                          nanoflann::KDTreeSingleIndexAdaptorParams(k_leaf_size));
     // Store the rows in leaf order: a leaf then scans contiguous memory instead of 16 scattered
     // rows. Far queries (an untrained actor) visit a large part of the tree, and random reads
     // were most of their cost. Nodes keep only offsets into vAcc, so the structure still holds.
@@ -171,6 +286,8 @@ NearestNeighbor::NearestNeighbor(const torch::Tensor& points, NnBackend backend,
       order[i] = static_cast<uint32_t>(i);
     }
     m_tree->cloud.data = std::move(sorted);
+    m_tree->columns.resize(m_tree->cloud.data.size());
+    fill_leaf_columns(m_tree->tree->root_node, m_tree->cloud, m_tree->columns);
   } else {
     m_points = points.contiguous();
     m_mean = m_points.mean(0);
@@ -201,14 +318,13 @@ torch::Tensor NearestNeighbor::query(const torch::Tensor& queries) const {
   auto out = torch::empty({q}, torch::kInt64);
   const float* qp = host.data_ptr<float>();
   int64_t* op = out.data_ptr<int64_t>();
-  const Tree& tree = *m_tree->tree;
   const auto k = static_cast<size_t>(m_k);
   const int64_t dim = m_dim;
   at::parallel_for(0, q, 8, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       t_cutoff = std::numeric_limits<double>::infinity();
       KthResultSet result(k, m_tree->original);
-      tree.findNeighbors(result, qp + i * dim, SearchParams());
+      LeafFilterSearch(*m_tree, qp + i * dim, result).run();
       op[i] = result.kth();
     }
   });

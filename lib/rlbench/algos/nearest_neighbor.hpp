@@ -2,8 +2,9 @@
 
 // Exact k-th nearest-neighbour search in Euclidean distance over a fixed point set, for PRDC's
 // dataset constraint. Two backends give the same answer:
-//   - kdtree: a nanoflann KD-tree on the host (distances in double, rows stored in leaf order,
-//     leaves of 32), queries in parallel;
+//   - kdtree: a KD-tree built by nanoflann on the host (rows stored in leaf order, leaves of 32)
+//     and searched by rlbench's own traversal, whose leaf scan rejects points on a float32
+//     distance with a rounding margin and ranks the rest in fp64; queries in parallel;
 //   - brute: a tiled search in torch on the points' device (CPU or CUDA): fp32 ‖q‖² − 2q·x + ‖x‖²
 //     picks candidates, fp64 direct distances rank them, and a rounding-error bound certifies
 //     that no other point can be as close; queries without the certificate are searched again
@@ -42,12 +43,12 @@ class NearestNeighbor {
   int64_t fallback_queries() const;
 
   NnBackend backend() const { return m_backend; }
+  struct KdTree;  // the KD-tree backend's state, defined in the .cpp
   int64_t size() const { return m_size; }
   int64_t dim() const { return m_dim; }
   int64_t k() const { return m_k; }
 
  private:
-  struct KdTree;
   NnBackend m_backend;
   int64_t m_size;
   int64_t m_dim;
