@@ -171,6 +171,7 @@ class LeafFilterSearch {
     const Tree::Node* other = left_first ? node->child2 : node->child1;
     const double cut_dist =
         square(val, left_first ? node->node_type.sub.divhigh : node->node_type.sub.divlow);
+    __builtin_prefetch(other);  // likely visited after `best`: start loading it now
     level(best, mindistsq);
     const double dst = m_dists[idx];
     mindistsq = mindistsq + cut_dist - dst;
