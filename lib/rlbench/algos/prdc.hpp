@@ -8,9 +8,10 @@
 // checked against: LAMDA-RL/PRDC @ 9f38464 (prdc.py, main.py, utils/config.py); README for the
 // per-dataset α/β.
 // deviations:
-//   - the search is exact with either backend (nanoflann KD-tree on the host, or a tiled brute
-//     force on the device with an fp64 certificate) instead of SciPy's KDTree; SciPy's choice
-//     among exactly tied points is unspecified, here the lowest dataset index wins
+//   - the search is exact with either backend (a KD-tree on the host, built by nanoflann and
+//     searched with a float32 pre-filter and fp64 ranking, or a tiled brute force on the device
+//     with an fp64 certificate) instead of SciPy's KDTree; SciPy's choice among exactly tied
+//     points is unspecified, here the lowest dataset index wins
 //   - search "auto" uses the KD-tree on the CPU and the brute force on CUDA, which keeps the
 //     data on the GPU (one host sync per actor step for the certificate)
 //   - β defaults to 2.0 (README, paper, d3rlpy), not the argparse default 1.0
