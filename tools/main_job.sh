@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job behind `make run`: train PRDC on a bundled dataset for a short budget (a few
-# minutes on 2 cores, two seeds batched), evaluate in MuJoCo and print the results table.
+# minutes on 2 cores, two seeds in two worker threads), evaluate in MuJoCo and print the results
+# table.
 # Finished runs are not repeated: a second `make run` only prints the table.
 set -euo pipefail
 bin=${1:-build/rlbench}
