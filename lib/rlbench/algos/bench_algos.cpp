@@ -93,6 +93,7 @@ double time_in_threads(int64_t workers, const std::function<void(int64_t)>& warm
   int64_t ready = 0;
   bool go = false;
   std::vector<std::exception_ptr> errors(static_cast<size_t>(workers));
+  const int torch_threads = torch::get_num_threads();
   std::vector<std::thread> threads;
   for (int64_t w = 0; w < workers; ++w) {
     threads.emplace_back([&, w] {
@@ -116,7 +117,6 @@ double time_in_threads(int64_t workers, const std::function<void(int64_t)>& warm
       }
     });
   }
-  const int torch_threads = torch::get_num_threads();
   Clock::time_point t0;
   {
     std::unique_lock<std::mutex> lock(mutex);

@@ -109,6 +109,10 @@ void fill_leaf_columns(const Tree::Node* node, const std::vector<float>& rows,
   }
   const size_t left = node->node_type.lr.left;
   const size_t n = node->node_type.lr.right - left;
+  if (n > k_leaf_size) {  // the leaf scan keeps one float per point on the stack
+    throw Error("nearest neighbour: a KD-tree leaf holds " + std::to_string(n) +
+                " points, more than " + std::to_string(k_leaf_size));
+  }
   for (size_t j = 0; j < n; ++j) {
     for (size_t d = 0; d < dim; ++d) {
       columns[left * dim + d * n + j] = rows[static_cast<size_t>(order[left + j]) * dim + d];
