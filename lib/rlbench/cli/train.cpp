@@ -124,7 +124,9 @@ void setup_train(CLI::App& app) {
       "--env", opt->env,
       "Env to evaluate in (default: the dataset's); online algorithms (sac) train in it");
   sub->add_option("--seed", opt->seed, "Seed of a single run (default 0)");
-  sub->add_option("--seeds", opt->seeds, "Seeds trained together, e.g. 0,1,2,3");
+  sub->add_option("--seeds", opt->seeds,
+                  "Seeds trained together, e.g. 0,1,2,3 (on the CPU, one ensemble per LibTorch "
+                  "thread side by side; --set train.workers=N to choose)");
   sub->add_option("--steps", opt->steps,
                   "Gradient steps per seed; env steps for online algorithms (default 1000000)");
   sub->add_option("--device", opt->device, "auto, cpu, cuda or cuda:N (default auto)");
