@@ -1,6 +1,7 @@
 #include "rlbench/algos/nearest_neighbor.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -296,11 +297,17 @@ torch::Tensor NearestNeighbor::query(const torch::Tensor& queries) const {
   int64_t* op = out.data_ptr<int64_t>();
   const auto k = static_cast<size_t>(m_k);
   const int64_t dim = m_dim;
-  at::parallel_for(0, q, 8, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      KthResultSet result(k);
-      LeafFilterSearch(*m_tree, qp + i * dim, result).run();
-      op[i] = result.kth();
+  // Queries differ in cost several-fold, so the intra-op threads take them a few at a time from a
+  // shared counter instead of one fixed half each (which left one thread waiting on the other).
+  std::atomic<int64_t> next{0};
+  constexpr int64_t chunk = 4;
+  at::parallel_for(0, at::get_num_threads(), 1, [&](int64_t /*begin*/, int64_t /*end*/) {
+    for (int64_t first = next.fetch_add(chunk); first < q; first = next.fetch_add(chunk)) {
+      for (int64_t i = first; i < std::min(q, first + chunk); ++i) {
+        KthResultSet result(k);
+        LeafFilterSearch(*m_tree, qp + i * dim, result).run();
+        op[i] = result.kth();
+      }
     }
   });
   return out.to(queries.device());
