@@ -428,7 +428,7 @@ std::vector<RunOutcome> run_training(const TrainOptions& options) {
   // part that start at the same step train as one ensemble. With several workers the groups train
   // side by side, each in its own thread with one LibTorch thread. Splitting the requested seeds
   // (not only those left to train), and keeping to one thread per group even when one group is
-  // left, makes a resumed seed compute exactly as before, given the same train.workers. ----
+  // left, makes a resumed seed compute exactly as before, given the same seeds and workers. ----
   const auto workers = static_cast<std::size_t>(resolved_cfg.workers);
   std::vector<std::pair<std::int64_t, std::vector<SeedRun*>>> jobs;
   for (const auto& part : core::split_evenly(cfg.seeds, workers)) {
