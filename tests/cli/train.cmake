@@ -7,6 +7,9 @@ rlbench_cli_test(train_then_eval 0 "checkpoint at step 20.*normalized score \\(x
   sh -c "${bin} train --algo prdc --dataset hopper-random-mini --steps 20 --eval-every 20 --eval-episodes 1 --out runs --quiet && ${bin} eval --run runs/prdc-* --episodes 2")
 rlbench_cli_test(train_idempotent 0 "already completed \\(use --force to rerun\\)"
   sh -c "${bin} train --algo td3_bc --dataset hopper-random-mini --steps 4 --eval-every 4 --eval-episodes 1 --out runs --quiet && ${bin} train --algo td3_bc --dataset hopper-random-mini --steps 4 --eval-every 4 --eval-episodes 1 --out runs --quiet")
+# two processes, same command: byte-identical checkpoints (nothing process-specific inside)
+rlbench_cli_test(train_checkpoints_byte_identical 0 "checkpoints: same"
+  sh -c "${bin} train --algo td3_bc --dataset hopper-random-mini --steps 4 --eval-every 4 --eval-episodes 1 --out a --quiet && ${bin} train --algo td3_bc --dataset hopper-random-mini --steps 4 --eval-every 4 --eval-episodes 1 --out b --quiet && (cmp -s a/*/checkpoint.pt b/*/checkpoint.pt && echo checkpoints: same || echo checkpoints: differ)")
 rlbench_cli_test(train_unknown_param 2 "config: algo.params.betta: unknown key \\(did you mean \"beta\"\\?\\)"
   ${bin} train --algo prdc --dataset hopper-random-mini --set algo.params.betta=2 --steps 10)
 rlbench_cli_test(train_bad_value 2 "algo.params.tau"

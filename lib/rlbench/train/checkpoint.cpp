@@ -1,5 +1,7 @@
 #include "rlbench/train/checkpoint.hpp"
 
+#include <sstream>
+
 #include <torch/torch.h>
 
 #include "rlbench/core/error.hpp"
@@ -18,10 +20,11 @@ void write_checkpoint(const std::filesystem::path& path, const algos::Algorithm&
   archive.write("sampler_generator", sampler_state);
   archive.write("obs_mean", normalizer.mean);
   archive.write("obs_std", normalizer.std);
-  core::TempFileGuard tmp(core::temp_path_for(path));
-  archive.save_to(tmp.path().string());
-  core::rename_into_place(tmp.path(), path);
-  tmp.release();
+  // Through a stream: saved to a file, the zip's entries would be named after the temp file,
+  // which holds the process id, and equal checkpoints from two processes would differ in bytes.
+  std::ostringstream bytes;
+  archive.save_to(bytes);
+  core::write_file_atomic(path, bytes.str());
 }
 
 CheckpointData read_checkpoint(const std::filesystem::path& path) {
