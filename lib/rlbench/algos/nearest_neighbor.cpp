@@ -92,9 +92,8 @@ class KthResultSet {
 // [left, left + n) keeps coordinate d of its j-th point at columns[left·dim + d·n + j], so a leaf
 // is one contiguous block and its scan vectorises across the leaf's points.
 struct NearestNeighbor::KdTree {
-  std::unique_ptr<PointCloud> cloud;  // the caller's rows; emptied once the tree is built
+  PointCloud cloud;  // the caller's rows (emptied once the tree is built) and the dimension
   std::unique_ptr<Tree> tree;
-  size_t dim = 0;
   std::vector<float> columns;
   std::vector<uint32_t> original;  // tree position → the caller's row index
 };
@@ -132,12 +131,12 @@ class LeafFilterSearch {
   LeafFilterSearch(const NearestNeighbor::KdTree& t, const float* query, KthResultSet& result)
       : m_t(t),
         m_q(query),
-        m_dim(t.dim),
+        m_dim(t.cloud.dim),
         m_result(result),
-        m_dists(t.dim, 0.0),
+        m_dists(t.cloud.dim, 0.0),
         // float32 rounding: each difference, square and add errs by at most 2^-24 relative and
         // every term is non-negative, so (dim + 3)·2^-24 bounds the total. Twice that, for margin.
-        m_lower(1.0 - 2.0 * static_cast<double>(t.dim + 3) * std::ldexp(1.0, -24)) {}
+        m_lower(1.0 - 2.0 * static_cast<double>(t.cloud.dim + 3) * std::ldexp(1.0, -24)) {}
 
   void run() {
     // the query's distance to the root's bounding box, per dimension
@@ -255,18 +254,16 @@ NearestNeighbor::NearestNeighbor(const torch::Tensor& points, NnBackend backend,
     m_tree = std::make_unique<KdTree>();
     auto host = points.to(torch::kCPU).contiguous();
     const auto dim = static_cast<size_t>(m_dim);
-    m_tree->dim = dim;
-    m_tree->cloud = std::make_unique<PointCloud>();
-    m_tree->cloud->dim = dim;
-    m_tree->cloud->data.assign(host.data_ptr<float>(), host.data_ptr<float>() + host.numel());
-    m_tree->tree = std::make_unique<Tree>(dim, *m_tree->cloud,
+    m_tree->cloud.dim = dim;
+    m_tree->cloud.data.assign(host.data_ptr<float>(), host.data_ptr<float>() + host.numel());
+    m_tree->tree = std::make_unique<Tree>(dim, m_tree->cloud,
                                           nanoflann::KDTreeSingleIndexAdaptorParams(k_leaf_size));
     m_tree->original.assign(m_tree->tree->vAcc.begin(), m_tree->tree->vAcc.end());
-    m_tree->columns.resize(m_tree->cloud->data.size());
-    fill_leaf_columns(m_tree->tree->root_node, m_tree->cloud->data, m_tree->original, dim,
+    m_tree->columns.resize(m_tree->cloud.data.size());
+    fill_leaf_columns(m_tree->tree->root_node, m_tree->cloud.data, m_tree->original, dim,
                       m_tree->columns);
     // the search reads only the tree's nodes and the columns
-    m_tree->cloud->data = std::vector<float>();
+    m_tree->cloud.data = std::vector<float>();
   } else {
     m_points = points.contiguous();
     m_mean = m_points.mean(0);
