@@ -12,6 +12,7 @@
 #include "rlbench/algos/nearest_neighbor.hpp"
 #include "rlbench/algos/registry.hpp"
 #include "rlbench/data/views.hpp"
+#include "rlbench/train/cuda_graph.hpp"
 #include "rlbench/train/sampler.hpp"
 
 #include "algos/algo_fixtures.hpp"
@@ -42,8 +43,8 @@ AlgoContext on(AlgoContext ctx, const torch::Device& device) {
 }
 
 Batch to(const Batch& b, const torch::Device& device) {
-  return {b.states.to(device), b.actions.to(device), b.rewards.to(device),
-          b.next_states.to(device), b.not_done.to(device)};
+  return {b.states.to(device), b.actions.to(device), b.rewards.to(device), b.next_states.to(device),
+          b.not_done.to(device)};
 }
 
 std::unique_ptr<Algorithm> make(const std::string& name, const AlgoContext& ctx,
@@ -163,8 +164,8 @@ TEST_CASE("the brute-force search on CUDA is exact: ties, k > 1, the fallback") 
                      NearestNeighbor(points, NnBackend::kdtree, 1).query(queries)));
 }
 
-TEST_CASE("the sampler keeps CUDA batches on the GPU and restores its generators") {
-  if (!have_cuda()) return;
+// 500 random transitions with 4-d states and 2-d actions
+rlbench::data::Transitions random_transitions() {
   rlbench::data::Transitions t;
   t.size = 500;
   t.obs_dim = 4;
@@ -179,6 +180,12 @@ TEST_CASE("the sampler keeps CUDA batches on the GPU and restores its generators
   fill(t.actions, 500 * 2);
   fill(t.rewards, 500);
   t.terminals.assign(500, 0.0f);
+  return t;
+}
+
+TEST_CASE("the sampler keeps CUDA batches on the GPU and restores its generators") {
+  if (!have_cuda()) return;
+  const auto t = random_transitions();
   const auto norm = rlbench::train::StateNormalizer::from_observations(t);
   rlbench::train::Sampler sampler(t, norm, {1, 2, 3}, 32, k_cuda);
   const auto state = sampler.generator_state(1);
@@ -189,6 +196,51 @@ TEST_CASE("the sampler keeps CUDA batches on the GPU and restores its generators
   const auto again = sampler.sample();
   CHECK(torch::equal(first.states[1], again.states[1]));
   CHECK_FALSE(torch::equal(first.states[0], again.states[0]));
+}
+
+TEST_CASE("CUDA graphs replay what eager updates compute, noise and sampling included") {
+  if (!have_cuda()) return;
+  REQUIRE(rlbench::train::cuda_graphs_built());
+  const auto t = random_transitions();
+  const auto norm = rlbench::train::StateNormalizer::from_observations(t);
+  const auto ctx = on(rlbench::test::tiny_context({4, 9}, 4, 2, 500), k_cuda);
+  auto eager = make("td3_bc", ctx, rlbench::test::tiny_params("td3_bc"));
+  auto graphed = make("td3_bc", ctx, rlbench::test::tiny_params("td3_bc"));
+  rlbench::train::Sampler eager_sampler(t, norm, {4, 9}, 32, k_cuda);
+  rlbench::train::Sampler graph_sampler(t, norm, {4, 9}, 32, k_cuda);
+  rlbench::train::GraphedUpdates runner(*graphed, graph_sampler);
+  // 3 eager warm-up updates, the captures, then replays of both variants
+  for (int i = 0; i < 12; ++i) {
+    CAPTURE(i);
+    const auto m1 = eager->update(eager_sampler.sample()).to_json();
+    const auto m2 = runner.update().to_json();
+    REQUIRE(m1.size() == m2.size());
+    for (const auto& [key, values] : m1.items()) {
+      const auto v1 = values.get<std::vector<double>>();
+      const auto v2 = m2.at(key).get<std::vector<double>>();
+      for (size_t e = 0; e < v1.size(); ++e) {
+        CAPTURE(key);
+        CHECK(v2[e] == doctest::Approx(v1[e]).epsilon(1e-5));
+      }
+    }
+  }
+  CHECK(graphed->iterations() == 12);
+  const auto p1 = eager->parameters();
+  const auto p2 = graphed->parameters();
+  for (size_t i = 0; i < p1.size(); ++i) CHECK(torch::allclose(p1[i], p2[i], 1e-5, 1e-6));
+  for (int64_t e = 0; e < 2; ++e) {
+    CHECK(torch::equal(eager_sampler.generator_state(e), graph_sampler.generator_state(e)));
+    CHECK(save_member(*eager, e).size() == save_member(*graphed, e).size());
+  }
+  // the checkpoint's counters follow the replays: a copy loaded from it takes the same step
+  auto copy = make("td3_bc", ctx, rlbench::test::tiny_params("td3_bc"));
+  for (int64_t e = 0; e < 2; ++e) load_member(*copy, save_member(*graphed, e), e);
+  CHECK(copy->iterations() == 12);
+  const auto batch = eager_sampler.sample();
+  const auto a = eager->update(batch).to_json();
+  const auto b = copy->update(batch).to_json();
+  CHECK(a.at("critic_loss")[0].get<double>() ==
+        doctest::Approx(b.at("critic_loss")[0].get<double>()).epsilon(1e-5));
 }
 
 TEST_SUITE_END();

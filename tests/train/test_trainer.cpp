@@ -42,7 +42,8 @@ fs::path write_tiny_hopper_dataset(const fs::path& path) {
 train::ExperimentConfig tiny_config(const std::string& algo, const fs::path& dataset) {
   json root = {{"algo", {{"name", algo}}},
                {"dataset", {{"name", dataset.string()}, {"env", "hopper"}}},
-               {"train", {{"steps", 40}, {"batch_size", 16}, {"log_every", 10}}},
+               // the CPU, where runs are bit-reproducible, also on a machine with a GPU
+               {"train", {{"steps", 40}, {"batch_size", 16}, {"log_every", 10}, {"device", "cpu"}}},
                {"eval", {{"every", 20}, {"episodes", 2}}},
                {"out", "runs"}};
   return train::parse_experiment(root, "test");
@@ -99,6 +100,8 @@ TEST_CASE("run folder names depend on the config but not on the seed list or out
   j["out"] = "elsewhere";
   CHECK(train::run_name("td3_bc", "d.hdf5", 0, j) == a);
   j["train"]["workers"] = 2;  // how seeds are spread over threads is not a hyperparameter
+  CHECK(train::run_name("td3_bc", "d.hdf5", 0, j) == a);
+  j["train"]["cuda_graphs"] = false;  // nor is how CUDA kernels are launched
   CHECK(train::run_name("td3_bc", "d.hdf5", 0, j) == a);
   CHECK(a.rfind("td3_bc-d-s0-", 0) == 0);
   j["train"]["steps"] = 41;

@@ -24,12 +24,32 @@ if [ ! -d $deps/main ]; then
 fi
 d=$deps/main/usr
 arch=x86_64-linux-gnu
-libs=$d/lib/$arch:$d/lib/$arch/hdf5/serial:$deps/indirect/usr/lib/$arch:$deps/indirect/lib/$arch
-export LD_LIBRARY_PATH=$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+# mujoco's exported target names qhull's include folder by its absolute Debian path
+sed -i "s|\"/usr/include/libqhull_r|\"$d/include/libqhull_r|g; s|;/usr/include/libqhull_r|;$d/include/libqhull_r|g" $d/lib/$arch/cmake/mujoco/*.cmake
+# Run time: only the packed libraries that the machine lacks, so that no library of the
+# machine's (its HDF5, libcurl, OpenSSL) meets a packed copy of one of its dependencies.
+run_libs=$deps/run
+mkdir -p $run_libs
+for f in $d/lib/$arch/*.so.* $deps/indirect/usr/lib/$arch/*.so.* $deps/indirect/lib/$arch/*.so.*; do
+  ldconfig -p | grep -q "[[:space:]]$(basename "$f") " || ln -sf "$f" $run_libs/
+done
+# HDF5: the machine's own if it has one, else the packed one; headers and library named
+# explicitly, since a mix of two versions fails HDF5's version check or worse
+sys_hdf5=/usr/lib/$arch/hdf5/serial/libhdf5.so
+if [ -e $sys_hdf5 ] && [ -e /usr/include/hdf5/serial/hdf5.h ]; then
+  hdf5_args=(-DHDF5_C_INCLUDE_DIR=/usr/include/hdf5/serial -DHDF5_C_LIBRARY_hdf5=$sys_hdf5)
+else
+  ln -sf $d/lib/$arch/hdf5/serial/*.so.* $run_libs/
+  hdf5_args=(-DHDF5_C_INCLUDE_DIR=$d/include/hdf5/serial
+    -DHDF5_C_LIBRARY_hdf5=$d/lib/$arch/hdf5/serial/libhdf5.so)
+fi
+echo "packed libraries used at run time: $(ls $run_libs | tr '\n' ' ')"
+export LD_LIBRARY_PATH=$run_libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+link_dirs=$d/lib/$arch:$deps/indirect/usr/lib/$arch:$deps/indirect/lib/$arch
 # LibTorch from PyTorch 2.13+ requires C++20
 std=17
 if grep -rqs "C++20 or later" "$torch_prefix/../../include/ATen/ATen.h" \
-    "$torch_prefix/../../include/torch/csrc/api/include/torch/all.h"; then std=20; fi
+  "$torch_prefix/../../include/torch/csrc/api/include/torch/all.h"; then std=20; fi
 build=build-cuda
 
 if has build; then
@@ -37,12 +57,12 @@ if has build; then
   cmake -S . -B $build -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_STANDARD=$std \
     -DCMAKE_PREFIX_PATH="$torch_prefix;$d" -DCMAKE_POLICY_VERSION_MINIMUM=3.5 \
     -DCMAKE_DISABLE_FIND_PACKAGE_PkgConfig=ON \
-    -DHDF5_C_INCLUDE_DIR=$d/include/hdf5/serial \
-    -DHDF5_C_LIBRARY_hdf5=$d/lib/$arch/hdf5/serial/libhdf5.so \
+    "${hdf5_args[@]}" \
     -DCURL_INCLUDE_DIR=$d/include/$arch -DCURL_LIBRARY=$d/lib/$arch/libcurl.so \
-    -DOPENSSL_ROOT_DIR=$d -DOPENSSL_INCLUDE_DIR=$d/include \
+    -DOPENSSL_INCLUDE_DIR=$d/include -DOPENSSL_CRYPTO_LIBRARY=$d/lib/$arch/libcrypto.so \
+    -DOPENSSL_SSL_LIBRARY=$d/lib/$arch/libssl.so \
     -DCMAKE_CXX_FLAGS="-isystem $d/include/$arch" \
-    -DCMAKE_EXE_LINKER_FLAGS="-Wl,-rpath-link,${libs//:/,-rpath-link,}" \
+    -DCMAKE_EXE_LINKER_FLAGS="-Wl,-rpath-link,${link_dirs//:/,-rpath-link,}" \
     >"$out/configure.log" 2>&1 || { tail -40 "$out/configure.log"; exit 1; }
   grep -i "cuda\|torch" "$out/configure.log" | head -8
   stamp "build"
@@ -60,20 +80,27 @@ if has test; then
 fi
 
 if has bench; then
-  stamp "bench algos --device cuda"
-  $build/rlbench bench algos --device cuda --updates 2000 \
+  stamp "bench algos --device cuda (eager updates)"
+  $build/rlbench bench algos --device cuda --updates 2000 --algos "${BENCH_ALGOS:-td3_bc,prdc,a2pr}" \
     2>&1 | tee "$out/bench_algos_cuda.txt"
 fi
 
 if has train; then
-  stamp "train --device cuda (PRDC and TD3+BC on a bundled dataset)"
-  for algo in td3_bc prdc; do
-    $build/rlbench train --algo $algo --dataset hopper-medium-mini \
-      --steps 20000 --eval-every 10000 --eval-episodes 5 --device cuda --out /tmp/runs \
-      --set train.log_every=5000 2>&1 | tail -4
-  done
-  find /tmp/runs -name metrics.jsonl -exec tail -1 {} \;
-  run=$(ls -d /tmp/runs/*prdc* | head -1)
-  $build/rlbench eval --run "$run" --episodes 3 --device cuda 2>&1 | tail -3
+  # updates/s as users see them: rlbench train, with and without CUDA graphs
+  stamp "train --device cuda"
+  run() {
+    $build/rlbench train --dataset hopper-medium-mini --env hopper --device cuda --out /tmp/runs \
+      --eval-episodes 5 --set train.log_every=5000 "$@" 2>&1 | grep -v "^  " | tail -3
+  }
+  run --algo td3_bc --steps 30000 --eval-every 30000
+  run --algo td3_bc --steps 30000 --eval-every 30000 --set train.cuda_graphs=false
+  run --algo td3_bc --seeds 0,1,2,3 --steps 30000 --eval-every 30000
+  run --algo prdc --steps 10000 --eval-every 10000
+  for f in /tmp/runs/*/metrics.jsonl; do
+    echo "$(basename "$(dirname "$f")") $(grep -o '"step":[0-9]*,"updates_per_s":[0-9.]*' "$f" \
+      | tr '\n' ' ')"
+  done | tee "$out/train_cuda.txt"
+  stamp "eval --run on the CPU of a run trained on CUDA"
+  $build/rlbench eval --run "$(ls -d /tmp/runs/td3_bc-*-s0-* | head -1)" --episodes 2 2>&1 | tail -2
 fi
 stamp "done"

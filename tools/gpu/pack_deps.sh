@@ -11,7 +11,9 @@ trap 'rm -rf "$work"' EXIT
 main=(libmujoco-dev libmujoco2.2.2 libccd2 liblodepng0 libtinyxml2-9 libqhull-dev libqhull-r8.0
       libqhull8.0 libqhullcpp8.0 libhdf5-dev libhdf5-103-1 libhdf5-hl-100 libsz2 libaec0
       libcli11-dev nlohmann-json3-dev libnanoflann-dev doctest-dev libcurl4-openssl-dev libcurl4
-      libssl-dev libssl3)
+      libssl-dev libssl3
+      # mujoco's CMake config asks for OpenGL (the library itself does not link it)
+      libgl-dev libglx-dev libopengl-dev libgl1 libglx0 libopengl0 libglvnd0)
 # indirect: what libcurl4 needs at run time, in case the GPU machine lacks it
 indirect=(libnghttp2-14 libpsl5 librtmp1 libssh2-1 libldap-2.5-0 libsasl2-2 libbrotli1 libidn2-0
           libgssapi-krb5-2 libkrb5-3 libk5crypto3 libkrb5support0 libkeyutils1 libgnutls30

@@ -93,6 +93,16 @@ class Algorithm {
   // The number of update() calls so far.
   virtual int64_t iterations() const = 0;
 
+  // CUDA graphs (train/cuda_graph.hpp). An algorithm that supports them returns how many
+  // distinct update() variants it cycles through by iteration (TD3's delayed actor step:
+  // policy_freq), the device generators update() draws from, and lets the graph runner set the
+  // update counter, since a capture calls update() without doing the work and a replay does the
+  // work without calling update(). 0 (the default): update() cannot be captured, for example
+  // because it waits on the host.
+  virtual int64_t graph_cycle() const { return 0; }
+  virtual std::vector<torch::Generator> graph_generators() const { return {}; }
+  virtual void set_iterations(int64_t iterations);
+
   // Online algorithms (SAC): behaviour actions sampled from the stochastic policy for
   // observations [E, B, obs_dim], as {actions [E, B, act_dim], log π(a|s) [E, B, 1]}, drawn from
   // each seed's own generator (no grad). Offline algorithms throw rlbench::Error.

@@ -90,6 +90,10 @@ std::optional<data::GaussianMlpPolicy> Algorithm::export_policy(int64_t /*member
   return std::nullopt;
 }
 
+void Algorithm::set_iterations(int64_t /*iterations*/) {
+  throw Error(name() + ": update() cannot be captured in a CUDA graph");
+}
+
 // ---- config ----
 
 void require_range(const core::ConfigReader& r, const std::string& key, double value, double lo,
@@ -205,11 +209,13 @@ void SeedGenerators::set_init_state(int64_t member, const torch::Tensor& state) 
 }
 
 void SeedGenerators::set_device_state(int64_t member, const torch::Tensor& state) {
-  if (m_noise.empty()) {
-    set_init_state(member, state);
-  } else {
-    m_noise[static_cast<size_t>(member)].set_state(state);
-  }
+  auto& gen =
+      m_noise.empty() ? m_init[static_cast<size_t>(member)] : m_noise[static_cast<size_t>(member)];
+  // A checkpoint from another device type holds the other kind of generator state (a CPU
+  // Mersenne Twister, or a CUDA seed and offset). The noise stream then starts afresh from the
+  // seed: evaluation draws no noise, and exact resume is promised only on the same device.
+  if (state.numel() != gen.get_state().numel()) return;
+  gen.set_state(state);
 }
 
 // ---- per-member checkpoint state ----

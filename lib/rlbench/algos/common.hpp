@@ -72,6 +72,9 @@ class SeedGenerators {
   void set_init_state(int64_t member, const torch::Tensor& state);
   void set_device_state(int64_t member, const torch::Tensor& state);
 
+  // The per-member noise generators on a CUDA device (empty on the CPU).
+  const std::vector<torch::Generator>& device_generators() const { return m_noise; }
+
  private:
   torch::Device m_device;
   std::vector<torch::Generator> m_init;

@@ -46,6 +46,11 @@ class Td3Bc final : public Algorithm {
   void load(torch::serialize::InputArchive& archive, int64_t member) override;
   std::vector<torch::Tensor> parameters() const override;
   int64_t iterations() const override { return m_iterations; }
+  int64_t graph_cycle() const override { return m_cfg.td3.policy_freq; }
+  std::vector<torch::Generator> graph_generators() const override {
+    return m_gens.device_generators();
+  }
+  void set_iterations(int64_t iterations) override { m_iterations = iterations; }
 
  private:
   Td3BcConfig m_cfg;

@@ -115,12 +115,34 @@ Adam::Adam(FlatParams& params, double lr, double beta1, double beta2, double eps
     : m_params(&params), m_lr(lr), m_beta1(beta1), m_beta2(beta2), m_eps(eps) {
   m_exp_avg = torch::zeros_like(params.values);
   m_exp_avg_sq = torch::zeros_like(params.values);
+  if (params.values.is_cuda()) m_step_t = torch::zeros({}, params.values.options());
+}
+
+int64_t Adam::steps() const {
+  return m_step_t.defined() ? static_cast<int64_t>(m_step_t.item<float>()) : m_step;
+}
+
+void Adam::set_steps(int64_t steps) {
+  if (m_step_t.defined()) {
+    m_step_t.fill_(static_cast<double>(steps));
+  } else {
+    m_step = steps;
+  }
 }
 
 void Adam::zero_grad() { m_params->grads.zero_(); }
 
 void Adam::step() {
   torch::NoGradGuard no_grad;
+  if (m_step_t.defined()) {
+    // as torch.optim.Adam(fused=True): the step is counted first, and the kernel computes the
+    // bias corrections from it on the device
+    m_step_t.add_(1);
+    at::_fused_adam_({m_params->values}, {m_params->grads}, {m_exp_avg}, {m_exp_avg_sq}, {},
+                     {m_step_t}, m_lr, m_beta1, m_beta2, /*weight_decay=*/0.0, m_eps,
+                     /*amsgrad=*/false, /*maximize=*/false);
+    return;
+  }
   ++m_step;
   const auto& g = m_params->grads;
   m_exp_avg.mul_(m_beta1).add_(g, 1.0 - m_beta1);

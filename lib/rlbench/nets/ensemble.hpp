@@ -101,7 +101,9 @@ void soft_update(FlatParams& target, const FlatParams& source, double tau);
 void hard_update(FlatParams& target, const FlatParams& source);
 
 // Adam over a FlatParams buffer, with the arithmetic of torch.optim.Adam (PyTorch 1.13,
-// single-tensor path, no weight decay, no amsgrad).
+// single-tensor path, no weight decay, no amsgrad) on the CPU. On CUDA it runs PyTorch's fused
+// Adam kernel with the step count in a device tensor, as torch.optim.Adam(fused=True) does: one
+// kernel, and nothing read from the host, so that a CUDA graph can capture it.
 class Adam {
  public:
   Adam(FlatParams& params, double lr, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8);
@@ -110,8 +112,8 @@ class Adam {
   void step();
 
   double lr() const { return m_lr; }
-  int64_t steps() const { return m_step; }
-  void set_steps(int64_t steps) { m_step = steps; }
+  int64_t steps() const;
+  void set_steps(int64_t steps);
   torch::Tensor& exp_avg() { return m_exp_avg; }
   torch::Tensor& exp_avg_sq() { return m_exp_avg_sq; }
 
@@ -121,7 +123,8 @@ class Adam {
   double m_beta1;
   double m_beta2;
   double m_eps;
-  int64_t m_step = 0;
+  int64_t m_step = 0;      // CPU
+  torch::Tensor m_step_t;  // CUDA: float32 scalar on the device (fused Adam's layout)
   torch::Tensor m_exp_avg;
   torch::Tensor m_exp_avg_sq;
 };

@@ -109,6 +109,7 @@ ExperimentConfig parse_experiment(const nlohmann::json& root, const std::string&
             "0 or 1 (online algorithms train their seeds in one thread)",
             std::to_string(c.workers));
   }
+  c.cuda_graphs = train.get_bool("cuda_graphs", c.cuda_graphs);
   train.finish();
 
   auto eval = top.child("eval");
@@ -151,7 +152,7 @@ nlohmann::json to_json(const ExperimentConfig& c) {
   j["train"] = {{"steps", c.steps},         {"batch_size", c.batch_size},
                 {"device", c.device},       {"normalize_states", c.normalize_states},
                 {"log_every", c.log_every}, {"checkpoint_every", c.checkpoint_every},
-                {"workers", c.workers}};
+                {"workers", c.workers},     {"cuda_graphs", c.cuda_graphs}};
   j["eval"] = {{"every", c.eval_every}, {"episodes", c.eval_episodes}};
   if (c.online) {
     j["online"] = {{"warmup_steps", c.warmup_steps},

@@ -33,6 +33,9 @@ struct ExperimentConfig {
   // split into this many ensembles. 0 = auto: on the CPU one per LibTorch thread (at most one
   // per seed), on CUDA 1. An execution detail, like the seed list: not part of the run name.
   std::int64_t workers = 0;
+  // On CUDA, replay each update as a captured CUDA graph when the algorithm allows it
+  // (train/cuda_graph.hpp). An execution detail: not part of the run name.
+  bool cuda_graphs = true;
   std::string out = "results";  // parent folder of the run folders
 
   // Online algorithms only (algos::is_online): the interaction loop. Emitted and accepted only

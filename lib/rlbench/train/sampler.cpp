@@ -77,7 +77,10 @@ torch::Tensor Sampler::generator_state(std::int64_t member) const {
 }
 
 void Sampler::set_generator_state(std::int64_t member, const torch::Tensor& state) {
-  m_generators.at(static_cast<std::size_t>(member)).set_state(state);
+  auto& gen = m_generators.at(static_cast<std::size_t>(member));
+  // a checkpoint from another device type: the stream starts afresh (see SeedGenerators)
+  if (state.numel() != gen.get_state().numel()) return;
+  gen.set_state(state);
 }
 
 }  // namespace rlbench::train

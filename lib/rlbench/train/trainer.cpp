@@ -32,6 +32,7 @@
 #include "rlbench/io/provenance.hpp"
 #include "rlbench/io/result.hpp"
 #include "rlbench/train/checkpoint.hpp"
+#include "rlbench/train/cuda_graph.hpp"
 #include "rlbench/train/online.hpp"
 #include "rlbench/train/policy.hpp"
 #include "rlbench/train/progress.hpp"
@@ -187,9 +188,14 @@ GroupResult train_group(SharedInputs& in, const std::vector<SeedRun*>& group,
   for (std::size_t i = 0; i < seeds.size(); ++i) {
     label += (i ? "," : " ") + std::to_string(seeds[i]);
   }
-  std::fprintf(stderr, "%s: %lld transitions (%s view), device %s, params %s\n", label.c_str(),
+  // CUDA graphs: after any checkpoint is loaded, since a capture fixes the tensors it reads
+  std::unique_ptr<GraphedUpdates> graphed;
+  if (cfg.cuda_graphs && device.is_cuda() && algo->graph_cycle() > 0 && cuda_graphs_built()) {
+    graphed = std::make_unique<GraphedUpdates>(*algo, sampler);
+  }
+  std::fprintf(stderr, "%s: %lld transitions (%s view), device %s%s, params %s\n", label.c_str(),
                static_cast<long long>(transitions.size), cfg.view.c_str(), device.str().c_str(),
-               algo->config().dump().c_str());
+               graphed ? " (CUDA graphs)" : "", algo->config().dump().c_str());
   Progress progress(in.options.progress, label, cfg.steps, "upd/s", in.live_progress);
 
   // ---- evaluation of every seed's deterministic policy ----
@@ -228,7 +234,7 @@ GroupResult train_group(SharedInputs& in, const std::vector<SeedRun*>& group,
   std::int64_t step = start_step;
   try {
     for (step = start_step + 1; step <= cfg.steps; ++step) {
-      const auto metrics = algo->update(sampler.sample());
+      const auto metrics = graphed ? graphed->update() : algo->update(sampler.sample());
       for (const auto& [name, value] : metrics.values) last_metrics[name] = value;
       ++process_updates;
       const std::int64_t updates_so_far = ++in.updates;
@@ -321,7 +327,10 @@ std::string run_name(const std::string& algo, const std::string& dataset_label, 
   key.erase("seed");
   key.erase("seeds");
   key.erase("out");
-  if (key.contains("train")) key["train"].erase("workers");
+  if (key.contains("train")) {
+    key["train"].erase("workers");
+    key["train"].erase("cuda_graphs");
+  }
   if (key.contains("dataset")) key["dataset"].erase("data_dir");
   const std::string dump = key.dump();
   const std::string hash = core::sha256_hex(dump.data(), dump.size()).substr(0, 8);
