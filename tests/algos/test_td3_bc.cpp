@@ -87,3 +87,17 @@ TEST_CASE("flat parameters keep gradients, adam and target updates in one buffer
 }
 
 TEST_SUITE_END();
+
+TEST_CASE("a generator state from another device type is skipped, the seed's stream kept") {
+  // A run trained on CUDA stores a CUDA generator state (seed and offset, 16 bytes); evaluating
+  // it on the CPU once failed in set_state. The CPU generator now keeps its own stream.
+  rlbench::algos::SeedGenerators gens({5}, torch::kCPU);
+  const auto before = gens.device_state(0);
+  const auto cuda_like = torch::zeros({16}, torch::kUInt8);
+  CHECK_NOTHROW(gens.set_device_state(0, cuda_like));
+  CHECK(torch::equal(gens.device_state(0), before));
+  // a state of the right kind is still restored
+  rlbench::algos::SeedGenerators other({6}, torch::kCPU);
+  gens.set_device_state(0, other.device_state(0));
+  CHECK(torch::equal(gens.device_state(0), other.device_state(0)));
+}
