@@ -86,8 +86,6 @@ TEST_CASE("flat parameters keep gradients, adam and target updates in one buffer
                         0.25 * net->layers()[0]->weight.detach() + 0.75 * t0));
 }
 
-TEST_SUITE_END();
-
 TEST_CASE("a generator state from another device type is skipped, the seed's stream kept") {
   // A run trained on CUDA stores a CUDA generator state (seed and offset, 16 bytes); evaluating
   // it on the CPU once failed in set_state. The CPU generator now keeps its own stream.
@@ -100,4 +98,8 @@ TEST_CASE("a generator state from another device type is skipped, the seed's str
   rlbench::algos::SeedGenerators other({6}, torch::kCPU);
   gens.set_device_state(0, other.device_state(0));
   CHECK(torch::equal(gens.device_state(0), other.device_state(0)));
+  // anything else is still an error
+  CHECK_THROWS(gens.set_device_state(0, torch::zeros({100}, torch::kUInt8)));
 }
+
+TEST_SUITE_END();

@@ -18,9 +18,11 @@ cmake --version | head -1; nvcc --version | tail -1; nproc
 torch_prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')
 python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda)'
 
+fail=0
 deps=/tmp/rlbench-deps
 if [ ! -d $deps/main ]; then
-  mkdir -p $deps && tar -C $deps -xJf .device/deps.tar.xz || exit 1
+  rm -rf $deps.part && mkdir -p $deps.part && tar -C $deps.part -xJf .device/deps.tar.xz \
+    && mv $deps.part $deps || exit 1
 fi
 d=$deps/main/usr
 arch=x86_64-linux-gnu
@@ -29,9 +31,10 @@ sed -i "s|\"/usr/include/libqhull_r|\"$d/include/libqhull_r|g; s|;/usr/include/l
 # Run time: only the packed libraries that the machine lacks, so that no library of the
 # machine's (its HDF5, libcurl, OpenSSL) meets a packed copy of one of its dependencies.
 run_libs=$deps/run
-mkdir -p $run_libs
+rm -rf $run_libs && mkdir -p $run_libs
+system_libs=$(PATH=$PATH:/sbin:/usr/sbin ldconfig -p) || exit 1
 for f in $d/lib/$arch/*.so.* $deps/indirect/usr/lib/$arch/*.so.* $deps/indirect/lib/$arch/*.so.*; do
-  ldconfig -p | grep -q "[[:space:]]$(basename "$f") " || ln -sf "$f" $run_libs/
+  grep -q "[[:space:]]$(basename "$f") " <<<"$system_libs" || ln -sf "$f" $run_libs/
 done
 # HDF5: the machine's own if it has one, else the packed one; headers and library named
 # explicitly, since a mix of two versions fails HDF5's version check or worse
@@ -73,34 +76,45 @@ fi
 
 if has test; then
   stamp "ctest"
-  (cd $build && ctest -j 8 --output-on-failure --timeout 600 >"$out/ctest.log" 2>&1)
+  (cd $build && ctest -j 8 --output-on-failure --timeout 600 >"$out/ctest.log" 2>&1) || fail=1
   tail -15 "$out/ctest.log"
   stamp "CUDA unit tests"
-  $build/tests/rlbench_tests -ts=cuda 2>&1 | tail -15
+  $build/tests/rlbench_tests -ts=cuda >"$out/cuda_tests.log" 2>&1 || fail=1
+  tail -15 "$out/cuda_tests.log"
 fi
 
 if has bench; then
   stamp "bench algos --device cuda (eager updates)"
   $build/rlbench bench algos --device cuda --updates 2000 --algos "${BENCH_ALGOS:-td3_bc,prdc,a2pr}" \
-    2>&1 | tee "$out/bench_algos_cuda.txt"
+    >"$out/bench_algos_cuda.txt" 2>&1 || fail=1
+  cat "$out/bench_algos_cuda.txt"
 fi
 
 if has train; then
   # updates/s as users see them: rlbench train, with and without CUDA graphs
   stamp "train --device cuda"
+  # one folder per run: the seed list and train.cuda_graphs are not in the run names
+  rm -rf /tmp/runs
   run() {
-    $build/rlbench train --dataset hopper-medium-mini --env hopper --device cuda --out /tmp/runs \
-      --eval-episodes 5 --set train.log_every=5000 "$@" 2>&1 | grep -v "^  " | tail -3
+    local name=$1
+    shift
+    $build/rlbench train --dataset hopper-medium-mini --env hopper --device cuda \
+      --out /tmp/runs/$name --eval-episodes 5 --set train.log_every=5000 "$@" \
+      >"$out/train_$name.log" 2>&1 || fail=1
+    grep -v "^  " "$out/train_$name.log" | tail -2
   }
-  run --algo td3_bc --steps 30000 --eval-every 30000
-  run --algo td3_bc --steps 30000 --eval-every 30000 --set train.cuda_graphs=false
-  run --algo td3_bc --seeds 0,1,2,3 --steps 30000 --eval-every 30000
-  run --algo prdc --steps 10000 --eval-every 10000
-  for f in /tmp/runs/*/metrics.jsonl; do
-    echo "$(basename "$(dirname "$f")") $(grep -o '"step":[0-9]*,"updates_per_s":[0-9.]*' "$f" \
-      | tr '\n' ' ')"
+  run td3_bc-graphs --algo td3_bc --steps 30000 --eval-every 30000
+  run td3_bc-eager --algo td3_bc --steps 30000 --eval-every 30000 --set train.cuda_graphs=false
+  run td3_bc-4seeds-graphs --algo td3_bc --seeds 0,1,2,3 --steps 30000 --eval-every 30000
+  run prdc --algo prdc --steps 10000 --eval-every 10000
+  for f in /tmp/runs/*/*/metrics.jsonl; do
+    echo "$(basename "$(dirname "$(dirname "$f")")") $(basename "$(dirname "$f")")" \
+      "$(grep -o '"step":[0-9]*,"updates_per_s":[0-9.]*' "$f" | tail -1)"
   done | tee "$out/train_cuda.txt"
   stamp "eval --run on the CPU of a run trained on CUDA"
-  $build/rlbench eval --run "$(ls -d /tmp/runs/td3_bc-*-s0-* | head -1)" --episodes 2 2>&1 | tail -2
+  $build/rlbench eval --run "$(ls -d /tmp/runs/td3_bc-graphs/* | head -1)" --episodes 2 2>&1 \
+    | tail -2
+  [ "${PIPESTATUS[0]}" -eq 0 ] || fail=1
 fi
-stamp "done"
+stamp "done (exit $fail)"
+exit $fail

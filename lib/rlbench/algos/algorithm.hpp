@@ -90,7 +90,7 @@ class Algorithm {
   // Every trainable parameter, for checks and tests.
   virtual std::vector<torch::Tensor> parameters() const = 0;
 
-  // The number of update() calls so far.
+  // The number of updates so far: update() calls, and CUDA graph replays of it.
   virtual int64_t iterations() const = 0;
 
   // CUDA graphs (train/cuda_graph.hpp). An algorithm that supports them returns how many

@@ -211,10 +211,10 @@ void SeedGenerators::set_init_state(int64_t member, const torch::Tensor& state) 
 void SeedGenerators::set_device_state(int64_t member, const torch::Tensor& state) {
   auto& gen =
       m_noise.empty() ? m_init[static_cast<size_t>(member)] : m_noise[static_cast<size_t>(member)];
-  // A checkpoint from another device type holds the other kind of generator state (a CPU
-  // Mersenne Twister, or a CUDA seed and offset). The noise stream then starts afresh from the
-  // seed: evaluation draws no noise, and exact resume is promised only on the same device.
-  if (state.numel() != gen.get_state().numel()) return;
+  // A checkpoint from the other device type (a run trained on CUDA, evaluated on the CPU): the
+  // noise stream starts afresh from the seed. Evaluation draws no noise, and exact resume is
+  // promised only on the same device.
+  if (nets::is_other_device_state(gen, state)) return;
   gen.set_state(state);
 }
 

@@ -161,4 +161,10 @@ torch::Generator make_generator(const torch::Device& device, uint64_t seed) {
   return gen;
 }
 
+bool is_other_device_state(const torch::Generator& gen, const torch::Tensor& state) {
+  constexpr int64_t k_cuda_state_bytes = 16;
+  return gen.device().is_cpu() ? state.numel() == k_cuda_state_bytes
+                               : state.numel() > k_cuda_state_bytes;
+}
+
 }  // namespace rlbench::nets

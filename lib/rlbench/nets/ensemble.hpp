@@ -124,7 +124,8 @@ class Adam {
   double m_beta2;
   double m_eps;
   int64_t m_step = 0;      // CPU
-  torch::Tensor m_step_t;  // CUDA: float32 scalar on the device (fused Adam's layout)
+  torch::Tensor m_step_t;  // CUDA: float32 scalar on the device (fused Adam's layout), exact
+                           // up to 2^24 steps
   torch::Tensor m_exp_avg;
   torch::Tensor m_exp_avg_sq;
 };
@@ -132,5 +133,11 @@ class Adam {
 // A generator for `device` seeded with `seed`: a fresh CPU generator, or for CUDA a clone of
 // the device's default generator reseeded (an independent stream; the default is untouched).
 torch::Generator make_generator(const torch::Device& device, uint64_t seed);
+
+// Whether `state` was saved from a generator of the other device type than `gen`: a CUDA
+// generator's state is its seed and offset (16 bytes), a CPU Mersenne Twister's about 5 KB.
+// Checkpoints restore such a state by skipping it (the stream restarts from the seed); any other
+// mismatch is left to set_state to reject.
+bool is_other_device_state(const torch::Generator& gen, const torch::Tensor& state);
 
 }  // namespace rlbench::nets

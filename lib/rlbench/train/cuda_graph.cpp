@@ -22,6 +22,9 @@ namespace rlbench::train {
 bool cuda_graphs_built() { return true; }
 
 namespace {
+// Eager updates before the first capture: the first ones create cuBLAS handles and workspaces
+// and fill the allocator's cache, none of which may happen inside a capture. Two would do;
+// one more is cheap.
 constexpr std::int64_t k_warmup_updates = 3;
 }  // namespace
 
@@ -29,67 +32,98 @@ struct GraphedUpdates::Impl {
   algos::Algorithm& algo;
   Sampler& sampler;
   std::int64_t cycle;
+  c10::DeviceIndex device;
   c10::cuda::CUDAStream stream;  // captures must not run on the default stream
   std::int64_t warmup_done = 0;
-  std::vector<std::unique_ptr<at::cuda::CUDAGraph>> graphs;  // by iterations() % cycle
+  // by iterations() % cycle; each graph has its own memory pool, so replaying one never
+  // overwrites another's outputs
+  std::vector<std::unique_ptr<at::cuda::CUDAGraph>> graphs;
   std::vector<algos::Metrics> outputs;
 
   Impl(algos::Algorithm& a, Sampler& s)
-      : algo(a), sampler(s), cycle(a.graph_cycle()), stream(c10::cuda::getStreamFromPool()) {}
+      : algo(a),
+        sampler(s),
+        cycle(a.graph_cycle()),
+        device(s.observations().device().index()),
+        stream(c10::cuda::getStreamFromPool(false, s.observations().device().index())) {}
 
   algos::Metrics eager_on_stream() {
-    torch::cuda::synchronize();
+    torch::cuda::synchronize(device);
     algos::Metrics m;
     {
       c10::cuda::CUDAStreamGuard guard(stream);
       m = algo.update(sampler.sample());
     }
-    torch::cuda::synchronize();
+    torch::cuda::synchronize(device);
     return m;
   }
 
-  // One graph per variant, in the order the variants come next; the captures share one memory
-  // pool. update() runs on the host during a capture but does no work, so the counter is reset.
+  // One graph per variant, in the order the variants come next. update() runs on the host
+  // during a capture but does no work, so the counter is set back afterwards.
   void capture() {
     const std::int64_t start = algo.iterations();
-    graphs.resize(static_cast<std::size_t>(cycle));
-    outputs.resize(static_cast<std::size_t>(cycle));
-    torch::cuda::synchronize();
-    {
+    std::vector<std::unique_ptr<at::cuda::CUDAGraph>> captured(static_cast<std::size_t>(cycle));
+    std::vector<algos::Metrics> captured_outputs(static_cast<std::size_t>(cycle));
+    torch::cuda::synchronize(device);
+    try {
       c10::cuda::CUDAStreamGuard guard(stream);
-      std::optional<decltype(std::declval<at::cuda::CUDAGraph&>().pool())> pool;
       for (std::int64_t i = 0; i < cycle; ++i) {
         const auto slot = static_cast<std::size_t>((start + i) % cycle);
         auto graph = std::make_unique<at::cuda::CUDAGraph>();
         for (const auto& gen : sampler.generators()) graph->register_generator_state(gen);
         for (const auto& gen : algo.graph_generators()) graph->register_generator_state(gen);
-        if (pool) {
-          graph->capture_begin(*pool);
-        } else {
-          graph->capture_begin();
+        graph->capture_begin();
+        try {
+          captured_outputs[slot] = algo.update(sampler.sample());
+        } catch (...) {
+          try {
+            graph->capture_end();  // leave capture mode; the capture itself is lost
+          } catch (...) {
+          }
+          throw;
         }
-        outputs[slot] = algo.update(sampler.sample());
         graph->capture_end();
-        if (!pool) pool = graph->pool();
-        graphs[slot] = std::move(graph);
+        captured[slot] = std::move(graph);
       }
+    } catch (const std::exception& ex) {
+      algo.set_iterations(start);
+      throw Error(error_message("train.cuda_graphs",
+                                "capturing " + algo.name() + "'s update failed",
+                                "an update that never waits on the host (or set "
+                                "train.cuda_graphs=false)",
+                                ex.what()));
     }
-    torch::cuda::synchronize();
+    torch::cuda::synchronize(device);
     algo.set_iterations(start);
+    graphs = std::move(captured);
+    outputs = std::move(captured_outputs);
   }
 };
 
-GraphedUpdates::GraphedUpdates(algos::Algorithm& algo, Sampler& sampler)
-    : m_impl(std::make_unique<Impl>(algo, sampler)) {
-  if (m_impl->cycle <= 0) {
-    throw Error("train.cuda_graphs: " + algo.name() + " cannot be captured in a CUDA graph");
+bool GraphedUpdates::supports(const algos::Algorithm& algo) {
+  return algo.graph_cycle() > 0 && algo.graph_cycle() <= k_max_variants;
+}
+
+GraphedUpdates::GraphedUpdates(algos::Algorithm& algo, Sampler& sampler) {
+  if (!supports(algo)) {
+    throw Error(
+        error_message("train.cuda_graphs", algo.name() + " cannot be captured",
+                      "between 1 and " + std::to_string(k_max_variants) + " update variants",
+                      std::to_string(algo.graph_cycle())));
   }
+  if (!sampler.observations().is_cuda()) {
+    throw Error(error_message("train.cuda_graphs", "graphs need CUDA", "a CUDA device",
+                              sampler.observations().device().str()));
+  }
+  algo.set_iterations(algo.iterations());  // throws now, not after a capture, if unsupported
+  m_impl = std::make_unique<Impl>(algo, sampler);
 }
 
 GraphedUpdates::~GraphedUpdates() = default;
 
 algos::Metrics GraphedUpdates::update() {
   Impl& m = *m_impl;
+  const c10::cuda::CUDAGuard device_guard(m.device);
   if (m.warmup_done < k_warmup_updates) {
     ++m.warmup_done;
     return m.eager_on_stream();
@@ -105,12 +139,13 @@ algos::Metrics GraphedUpdates::update() {
 
 bool cuda_graphs_built() { return false; }
 
+bool GraphedUpdates::supports(const algos::Algorithm& /*algo*/) { return false; }
+
 struct GraphedUpdates::Impl {};
 
 GraphedUpdates::GraphedUpdates(algos::Algorithm& /*algo*/, Sampler& /*sampler*/) {
-  throw Error(
-      "train.cuda_graphs: this build of rlbench has no CUDA graph support (its LibTorch "
-      "has no CUDA)");
+  throw Error(error_message("train.cuda_graphs", "this build cannot capture CUDA graphs",
+                            "a CUDA LibTorch 2.4 or newer", "a LibTorch without them"));
 }
 
 GraphedUpdates::~GraphedUpdates() = default;

@@ -15,13 +15,19 @@
 
 namespace rlbench::train {
 
-// Whether this build can capture CUDA graphs (LibTorch with CUDA headers).
+// Whether this build can capture CUDA graphs (a CUDA LibTorch, 2.4 or newer).
 bool cuda_graphs_built();
 
 class GraphedUpdates {
  public:
-  // `algo` and `sampler` train on a CUDA device and algo.graph_cycle() > 0. Both must outlive
-  // the runner, and their tensors must not be reallocated (load checkpoints first).
+  // Most update variants captured; an algorithm with more (TD3 with a large policy_freq) runs
+  // eagerly rather than holding that many graphs.
+  static constexpr std::int64_t k_max_variants = 8;
+  // Whether `algo` can run here: the build has graphs and 0 < graph_cycle() <= k_max_variants.
+  static bool supports(const algos::Algorithm& algo);
+
+  // `algo` and `sampler` train on one CUDA device and supports(algo). Both must outlive the
+  // runner, and their tensors must not be reallocated (load checkpoints first).
   GraphedUpdates(algos::Algorithm& algo, Sampler& sampler);
   ~GraphedUpdates();
   GraphedUpdates(const GraphedUpdates&) = delete;
@@ -30,7 +36,8 @@ class GraphedUpdates {
   // One update of every seed on a fresh batch, like algo.update(sampler.sample()). The first
   // calls run eagerly on the capture stream (so that cuBLAS and the allocator set up outside a
   // capture), the next one captures every variant, and later ones replay. The returned metrics
-  // are the graph's output tensors: read them before the same variant runs again.
+  // are the graph's output tensors, each graph with its own memory: they hold until the same
+  // variant runs again.
   algos::Metrics update();
 
  private:

@@ -78,8 +78,8 @@ torch::Tensor Sampler::generator_state(std::int64_t member) const {
 
 void Sampler::set_generator_state(std::int64_t member, const torch::Tensor& state) {
   auto& gen = m_generators.at(static_cast<std::size_t>(member));
-  // a checkpoint from another device type: the stream starts afresh (see SeedGenerators)
-  if (state.numel() != gen.get_state().numel()) return;
+  // a checkpoint from the other device type: the stream starts afresh (see SeedGenerators)
+  if (nets::is_other_device_state(gen, state)) return;
   gen.set_state(state);
 }
 

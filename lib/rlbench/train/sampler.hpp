@@ -47,7 +47,7 @@ class Sampler {
 
   // Generator state of seed index `member` (a CPU uint8 tensor) for checkpoints.
   torch::Tensor generator_state(std::int64_t member) const;
-  // A state from another device type's generator is ignored: that seed's stream starts afresh.
+  // A state from the other device type's generator is skipped: that seed's stream starts afresh.
   void set_generator_state(std::int64_t member, const torch::Tensor& state);
   // The per-seed generators (on the sampling device), for CUDA graph captures.
   const std::vector<torch::Generator>& generators() const { return m_generators; }

@@ -190,12 +190,14 @@ GroupResult train_group(SharedInputs& in, const std::vector<SeedRun*>& group,
   }
   // CUDA graphs: after any checkpoint is loaded, since a capture fixes the tensors it reads
   std::unique_ptr<GraphedUpdates> graphed;
-  if (cfg.cuda_graphs && device.is_cuda() && algo->graph_cycle() > 0 && cuda_graphs_built()) {
+  const bool want_graphs = cfg.cuda_graphs && device.is_cuda();
+  if (want_graphs && GraphedUpdates::supports(*algo)) {
     graphed = std::make_unique<GraphedUpdates>(*algo, sampler);
   }
+  const char* launch = graphed ? " (CUDA graphs)" : want_graphs ? " (eager updates)" : "";
   std::fprintf(stderr, "%s: %lld transitions (%s view), device %s%s, params %s\n", label.c_str(),
                static_cast<long long>(transitions.size), cfg.view.c_str(), device.str().c_str(),
-               graphed ? " (CUDA graphs)" : "", algo->config().dump().c_str());
+               launch, algo->config().dump().c_str());
   Progress progress(in.options.progress, label, cfg.steps, "upd/s", in.live_progress);
 
   // ---- evaluation of every seed's deterministic policy ----
