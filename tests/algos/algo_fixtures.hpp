@@ -3,6 +3,8 @@
 // Tiny synthetic contexts and batches for algorithm tests.
 
 #include <cstdint>
+#include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -11,6 +13,8 @@
 #include <torch/torch.h>
 
 #include "rlbench/algos/algorithm.hpp"
+#include "rlbench/algos/registry.hpp"
+#include "rlbench/core/config_reader.hpp"
 
 namespace rlbench::test {
 
@@ -54,6 +58,30 @@ inline algos::Batch synthetic_batch(const algos::AlgoContext& ctx, int64_t batch
 inline algos::Batch member_batch(const algos::Batch& b, int64_t member) {
   auto pick = [&](const torch::Tensor& t) { return t.narrow(0, member, 1).contiguous(); };
   return {pick(b.states), pick(b.actions), pick(b.rewards), pick(b.next_states), pick(b.not_done)};
+}
+
+// The registered algorithm `name` built from `params` (errors located under "test").
+inline std::unique_ptr<algos::Algorithm> make_algo(const std::string& name,
+                                                   const algos::AlgoContext& ctx,
+                                                   nlohmann::json params) {
+  core::ConfigReader r(std::move(params), "test", "algo.params");
+  return algos::make_algorithm(name, r, ctx);
+}
+
+// Member `member`'s checkpoint as bytes, and loading such bytes into member `member`.
+inline std::string save_member(const algos::Algorithm& algo, int64_t member) {
+  torch::serialize::OutputArchive out;
+  algo.save(out, member);
+  std::ostringstream s;
+  out.save_to(s);
+  return s.str();
+}
+
+inline void load_member(algos::Algorithm& algo, const std::string& bytes, int64_t member) {
+  std::istringstream s(bytes);
+  torch::serialize::InputArchive in;
+  in.load_from(s);
+  algo.load(in, member);
 }
 
 }  // namespace rlbench::test

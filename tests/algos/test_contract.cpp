@@ -15,6 +15,9 @@
 using rlbench::algos::AlgoContext;
 using rlbench::algos::Algorithm;
 using rlbench::algos::Batch;
+using rlbench::test::load_member;
+using rlbench::test::make_algo;
+using rlbench::test::save_member;
 using rlbench::test::synthetic_batch;
 using rlbench::test::tiny_context;
 using rlbench::test::tiny_params;
@@ -22,12 +25,6 @@ using rlbench::test::tiny_params;
 TEST_SUITE_BEGIN("algos");
 
 namespace {
-std::unique_ptr<Algorithm> make(const std::string& name, const AlgoContext& ctx,
-                                nlohmann::json params) {
-  rlbench::core::ConfigReader r(std::move(params), "test", "algo.params");
-  return rlbench::algos::make_algorithm(name, r, ctx);
-}
-
 std::vector<torch::Tensor> snapshot(const Algorithm& algo) {
   std::vector<torch::Tensor> out;
   for (const auto& p : algo.parameters()) out.push_back(p.detach().clone());
@@ -42,27 +39,13 @@ bool all_equal(const std::vector<torch::Tensor>& a, const std::vector<torch::Ten
   return true;
 }
 
-std::string save_member(const Algorithm& algo, int64_t member) {
-  torch::serialize::OutputArchive out;
-  algo.save(out, member);
-  std::ostringstream s;
-  out.save_to(s);
-  return s.str();
-}
-
-void load_member(Algorithm& algo, const std::string& bytes, int64_t member) {
-  std::istringstream s(bytes);
-  torch::serialize::InputArchive in;
-  in.load_from(s);
-  algo.load(in, member);
-}
 }  // namespace
 
 TEST_CASE("every registered algorithm builds from its defaults and updates once") {
   for (const auto& name : rlbench::algos::algorithm_names()) {
     CAPTURE(name);
     const auto ctx = tiny_context({0}, 11, 3, 256);
-    auto algo = make(name, ctx, nlohmann::json::object());
+    auto algo = make_algo(name, ctx, nlohmann::json::object());
     CHECK(algo->name() == name);
     CHECK(algo->config().is_object());
     const auto metrics = algo->update(synthetic_batch(ctx, 32, 5));
@@ -74,7 +57,7 @@ TEST_CASE("registry contract: train, change, save/load, reproduce") {
   for (const auto& name : rlbench::algos::algorithm_names()) {
     CAPTURE(name);
     const auto ctx = tiny_context({11, 12});
-    auto algo = make(name, ctx, tiny_params(name));
+    auto algo = make_algo(name, ctx, tiny_params(name));
     const auto before = snapshot(*algo);
 
     // 20 updates with finite metrics
@@ -102,7 +85,7 @@ TEST_CASE("registry contract: train, change, save/load, reproduce") {
     }
 
     // save → load into a fresh instance → identical actions and an identical next update
-    auto copy = make(name, ctx, tiny_params(name));
+    auto copy = make_algo(name, ctx, tiny_params(name));
     for (int64_t e = 0; e < ctx.num_seeds(); ++e) load_member(*copy, save_member(*algo, e), e);
     CHECK(copy->iterations() == 20);
     const auto obs = torch::randn({2, 7, ctx.obs_dim});
@@ -116,8 +99,8 @@ TEST_CASE("registry contract: train, change, save/load, reproduce") {
     CHECK(all_equal(snapshot(*algo), snapshot(*copy)));
 
     // same seeds → bitwise identical losses and parameters on the CPU
-    auto a = make(name, ctx, tiny_params(name));
-    auto b = make(name, ctx, tiny_params(name));
+    auto a = make_algo(name, ctx, tiny_params(name));
+    auto b = make_algo(name, ctx, tiny_params(name));
     CHECK(all_equal(snapshot(*a), snapshot(*b)));
     for (int i = 0; i < 4; ++i) {
       const auto batch = synthetic_batch(ctx, 16, 7 + i);
@@ -126,7 +109,7 @@ TEST_CASE("registry contract: train, change, save/load, reproduce") {
     CHECK(all_equal(snapshot(*a), snapshot(*b)));
 
     // a different seed gives different initial weights
-    auto other = make(name, tiny_context({13, 12}), tiny_params(name));
+    auto other = make_algo(name, tiny_context({13, 12}), tiny_params(name));
     CHECK_FALSE(all_equal(snapshot(*a), snapshot(*other)));
   }
 }
@@ -136,9 +119,9 @@ TEST_CASE("an ensemble member matches a single-seed run with its seed") {
     CAPTURE(name);
     const auto ctx2 = tiny_context({3, 7});
     const auto ctx1 = tiny_context({7});
-    auto pair = make(name, ctx2, tiny_params(name));
-    auto single = make(name, ctx1, tiny_params(name));
-    auto from_pair = make(name, ctx1, tiny_params(name));
+    auto pair = make_algo(name, ctx2, tiny_params(name));
+    auto single = make_algo(name, ctx1, tiny_params(name));
+    auto from_pair = make_algo(name, ctx1, tiny_params(name));
 
     // initial weights are drawn per seed: bitwise equal
     load_member(*from_pair, save_member(*pair, 1), 0);
@@ -165,8 +148,8 @@ TEST_CASE("an ensemble member matches a single-seed run with its seed") {
 
 TEST_CASE("loading checks entries and shapes") {
   const auto ctx = tiny_context({1});
-  auto small = make("td3_bc", ctx, tiny_params("td3_bc"));
-  auto wide = make("td3_bc", ctx, {{"actor_hidden", {32, 32}}, {"critic_hidden", {16, 16}}});
+  auto small = make_algo("td3_bc", ctx, tiny_params("td3_bc"));
+  auto wide = make_algo("td3_bc", ctx, {{"actor_hidden", {32, 32}}, {"critic_hidden", {16, 16}}});
   CHECK_THROWS_WITH_AS(load_member(*wide, save_member(*small, 0), 0),
                        "checkpoint: entry \"actor.l0.weight\": expected shape [5, 32], got [5, "
                        "16]",
@@ -175,16 +158,16 @@ TEST_CASE("loading checks entries and shapes") {
 
 TEST_CASE("algorithm names and params are checked with hints") {
   const auto ctx = tiny_context({1});
-  CHECK_THROWS_WITH_AS(make("td3bc", ctx, {}),
+  CHECK_THROWS_WITH_AS(make_algo("td3bc", ctx, {}),
                        doctest::Contains("algo.name: unknown algorithm \"td3bc\" (did you mean "
                                          "\"td3_bc\"?)"),
                        rlbench::UsageError);
-  CHECK_THROWS_WITH_AS(make("td3_bc", ctx, {{"alpah", 2.5}}),
+  CHECK_THROWS_WITH_AS(make_algo("td3_bc", ctx, {{"alpah", 2.5}}),
                        "test: algo.params.alpah: unknown key (did you mean \"alpha\"?)",
                        rlbench::UsageError);
-  CHECK_THROWS_WITH_AS(make("td3_bc", ctx, {{"tau", 2}}),
+  CHECK_THROWS_WITH_AS(make_algo("td3_bc", ctx, {{"tau", 2}}),
                        "test: algo.params.tau: must be in (0, 1], got 2", rlbench::UsageError);
-  CHECK_THROWS_WITH_AS(make("td3_bc", ctx, {{"actor_hidden", nlohmann::json::array()}}),
+  CHECK_THROWS_WITH_AS(make_algo("td3_bc", ctx, {{"actor_hidden", nlohmann::json::array()}}),
                        doctest::Contains("algo.params.actor_hidden: must list at least one"),
                        rlbench::UsageError);
   std::vector<rlbench::algos::AlgoEntry> dup = rlbench::algos::algorithm_registry();
@@ -195,7 +178,7 @@ TEST_CASE("algorithm names and params are checked with hints") {
 
 TEST_CASE("batches with the wrong shape are rejected") {
   const auto ctx = tiny_context({1, 2});
-  auto algo = make("td3_bc", ctx, tiny_params("td3_bc"));
+  auto algo = make_algo("td3_bc", ctx, tiny_params("td3_bc"));
   auto b = synthetic_batch(ctx, 8, 1);
   b.actions = torch::zeros({2, 8, 4});
   CHECK_THROWS_WITH_AS(algo->update(b),

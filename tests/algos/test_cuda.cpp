@@ -19,11 +19,13 @@
 #include "algos/algo_fixtures.hpp"
 
 using rlbench::algos::AlgoContext;
-using rlbench::algos::Algorithm;
 using rlbench::algos::Batch;
 using rlbench::algos::kth_nearest_exhaustive;
 using rlbench::algos::NearestNeighbor;
 using rlbench::algos::NnBackend;
+using rlbench::test::load_member;
+using rlbench::test::make_algo;
+using rlbench::test::save_member;
 
 TEST_SUITE_BEGIN("cuda");
 
@@ -48,26 +50,6 @@ Batch to(const Batch& b, const torch::Device& device) {
           b.not_done.to(device)};
 }
 
-std::unique_ptr<Algorithm> make(const std::string& name, const AlgoContext& ctx,
-                                nlohmann::json params) {
-  rlbench::core::ConfigReader r(std::move(params), "test", "algo.params");
-  return rlbench::algos::make_algorithm(name, r, ctx);
-}
-
-std::string save_member(const Algorithm& algo, int64_t member) {
-  torch::serialize::OutputArchive out;
-  algo.save(out, member);
-  std::ostringstream s;
-  out.save_to(s);
-  return s.str();
-}
-
-void load_member(Algorithm& algo, const std::string& bytes, int64_t member) {
-  std::istringstream s(bytes);
-  torch::serialize::InputArchive in;
-  in.load_from(s);
-  algo.load(in, member);
-}
 }  // namespace
 
 TEST_CASE("every registered algorithm trains on CUDA and round-trips a checkpoint") {
@@ -75,7 +57,7 @@ TEST_CASE("every registered algorithm trains on CUDA and round-trips a checkpoin
   for (const auto& name : rlbench::algos::algorithm_names()) {
     CAPTURE(name);
     const auto ctx = on(rlbench::test::tiny_context({11, 12}), k_cuda);
-    auto algo = make(name, ctx, rlbench::test::tiny_params(name));
+    auto algo = make_algo(name, ctx, rlbench::test::tiny_params(name));
     std::vector<torch::Tensor> before;
     for (const auto& p : algo->parameters()) {
       CHECK(p.device().is_cuda());
@@ -94,7 +76,7 @@ TEST_CASE("every registered algorithm trains on CUDA and round-trips a checkpoin
     const auto after = algo->parameters();
     for (size_t i = 0; i < after.size(); ++i) CHECK_FALSE(torch::equal(after[i], before[i]));
 
-    auto copy = make(name, ctx, rlbench::test::tiny_params(name));
+    auto copy = make_algo(name, ctx, rlbench::test::tiny_params(name));
     for (int64_t e = 0; e < ctx.num_seeds(); ++e) load_member(*copy, save_member(*algo, e), e);
     const auto obs = torch::randn({2, 7, ctx.obs_dim}).to(k_cuda);
     const auto act = algo->act(obs);
@@ -114,8 +96,8 @@ TEST_CASE("TD3+BC and PRDC on CUDA follow the CPU run") {
     params["policy_noise"] = 0.0;
     const auto cpu_ctx = rlbench::test::tiny_context({5, 6}, 11, 3, 4000);
     const auto gpu_ctx = on(cpu_ctx, k_cuda);
-    auto cpu = make(name, cpu_ctx, params);
-    auto gpu = make(name, gpu_ctx, params);
+    auto cpu = make_algo(name, cpu_ctx, params);
+    auto gpu = make_algo(name, gpu_ctx, params);
     for (int i = 0; i < 30; ++i) {
       const auto batch = rlbench::test::synthetic_batch(cpu_ctx, 64, 300 + i);
       const auto mc = cpu->update(batch).to_json();
@@ -211,8 +193,8 @@ TEST_CASE("CUDA graphs replay what eager updates compute, noise and sampling inc
     CAPTURE(policy_freq);
     auto params = rlbench::test::tiny_params("td3_bc");
     params["policy_freq"] = policy_freq;
-    auto eager = make("td3_bc", ctx, params);
-    auto graphed = make("td3_bc", ctx, params);
+    auto eager = make_algo("td3_bc", ctx, params);
+    auto graphed = make_algo("td3_bc", ctx, params);
     rlbench::train::Sampler eager_sampler(t, norm, {4, 9}, 32, k_cuda);
     rlbench::train::Sampler graph_sampler(t, norm, {4, 9}, 32, k_cuda);
     const int first = policy_freq == 3 ? 1 : 0;
