@@ -9,6 +9,10 @@
 //     the summed loss gives every seed exactly its own gradient
 //   - the critic's parameters are detached in the actor's Q term (the reference lets gradient
 //     reach the critic and zeroes it before the next critic step: same update, less work)
+//   - on CUDA, Adam is PyTorch's fused kernel (torch.optim.Adam(fused=True): the same update,
+//     rounded differently), and training replays each update from a CUDA graph
+//     (train.cuda_graphs), which computes what the eager update does. This applies to every
+//     algorithm built on nets::Adam.
 
 #include <cstdint>
 #include <memory>

@@ -1,6 +1,6 @@
 #include "rlbench/train/cuda_graph.hpp"
 
-#include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -87,11 +87,13 @@ struct GraphedUpdates::Impl {
       }
     } catch (const std::exception& ex) {
       algo.set_iterations(start);
+      // LibTorch's messages carry a backtrace on further lines; the first line says what failed
+      const std::string what = ex.what();
       throw Error(error_message("train.cuda_graphs",
                                 "capturing " + algo.name() + "'s update failed",
                                 "an update that never waits on the host (or set "
                                 "train.cuda_graphs=false)",
-                                ex.what()));
+                                what.substr(0, what.find('\n'))));
     }
     torch::cuda::synchronize(device);
     algo.set_iterations(start);
