@@ -14,6 +14,8 @@ rlbench_cli_test(train_unknown_param 2 "config: algo.params.betta: unknown key \
   ${bin} train --algo prdc --dataset hopper-random-mini --set algo.params.betta=2 --steps 10)
 rlbench_cli_test(train_bad_value 2 "algo.params.tau"
   ${bin} train --algo td3_bc --dataset hopper-random-mini --set algo.params.tau=-1 --steps 10)
+rlbench_cli_test(train_cuda_graphs_not_bool 2 "train.cuda_graphs: expected true or false, got string \"maybe\""
+  ${bin} train --algo td3_bc --dataset hopper-random-mini --set train.cuda_graphs=maybe --steps 10)
 rlbench_cli_test(train_unknown_algo 2 "unknown algorithm \"prdx\" \\(did you mean \"prdc\"\\?\\)"
   ${bin} train --algo prdx --dataset hopper-random-mini)
 rlbench_cli_test(train_unknown_dataset 2 "did you mean \"hopper-medium-v2\""
