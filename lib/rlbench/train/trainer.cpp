@@ -247,7 +247,7 @@ GroupResult train_group(SharedInputs& in, const std::vector<SeedRun*>& group,
       const bool stop_now = in.halt.load() || (in.options.stop_after_updates > 0 &&
                                                updates_so_far >= in.options.stop_after_updates);
       if (log_now || eval_now || ckpt_now || stop_now) {
-        if (device.is_cuda()) torch::cuda::synchronize();
+        if (device.is_cuda()) torch::cuda::synchronize(device.index());  // the training device
         const double dt = seconds_since(t_phase);
         process_train_s += dt;
         for (auto& t : train_s) t += dt;
