@@ -19,8 +19,6 @@ namespace rlbench::train {
 
 #ifdef RLBENCH_CUDA_GRAPHS
 
-bool cuda_graphs_built() { return true; }
-
 namespace {
 // Eager updates before the first capture: the first ones create cuBLAS handles and workspaces
 // and fill the allocator's cache, none of which may happen inside a capture. Two would do;
@@ -138,8 +136,6 @@ algos::Metrics GraphedUpdates::update() {
 }
 
 #else  // LibTorch without CUDA: no graphs
-
-bool cuda_graphs_built() { return false; }
 
 bool GraphedUpdates::supports(const algos::Algorithm& /*algo*/) { return false; }
 

@@ -15,15 +15,13 @@
 
 namespace rlbench::train {
 
-// Whether this build can capture CUDA graphs (a CUDA LibTorch, 2.4 or newer).
-bool cuda_graphs_built();
-
 class GraphedUpdates {
  public:
   // Most update variants captured; an algorithm with more (TD3 with a large policy_freq) runs
   // eagerly rather than holding that many graphs.
   static constexpr std::int64_t k_max_variants = 8;
-  // Whether `algo` can run here: the build has graphs and 0 < graph_cycle() <= k_max_variants.
+  // Whether `algo` can run here: the build has graphs (a CUDA LibTorch, 2.4 or newer) and
+  // 0 < graph_cycle() <= k_max_variants.
   static bool supports(const algos::Algorithm& algo);
 
   // `algo` and `sampler` train on one CUDA device and supports(algo). Both must outlive the
