@@ -125,6 +125,42 @@ TEST_CASE("kd-tree's float32 leaf filter keeps the fp64 answer: near-ties and hu
   }
 }
 
+TEST_CASE("kd-tree's float32 box filter keeps the fp64 answer: mirrored ties") {
+  // Around each centre c, points c + δ·(1 + s) and their mirror images c − δ·(1 + s), s in
+  // [0.1, 1) except for s = 0: the points c ± δ are exactly tied in fp64, and every other point on
+  // their side is farther in each coordinate, so each is its leaf box's corner nearest c. The
+  // box's float32 distance is then the tied distance up to float rounding: without the box
+  // filter's rounding margin, a box rounded up past the tie is pruned and the lower index lost.
+  auto gen = at::detail::createCPUGenerator(13);
+  const int64_t centres = 64;
+  const int64_t per_side = 80;
+  const int64_t d = 14;
+  const auto c = torch::randint(-100, 100, {centres, d}, gen, torch::kFloat64) * 64;
+  const auto sign = torch::randint(0, 2, {centres, d}, gen, torch::kFloat64) * 2 - 1;
+  auto delta = (torch::rand({centres, d}, gen, torch::kFloat64) + 0.5) * sign;
+  // multiples of 2^-11, so that c ± δ are exact in float32 (|c ± δ| < 2^13)
+  delta = (delta * 2048).round() / 2048;
+  auto s = torch::rand({centres, per_side, 1}, gen, torch::kFloat64) * 0.9 + 0.1;
+  s.select(1, 0).zero_();
+  const auto spread = delta.unsqueeze(1) * (1 + s);
+  const auto side = (c.unsqueeze(1) + spread).to(torch::kFloat32);
+  const auto mirror = (c.unsqueeze(1) - spread).to(torch::kFloat32);
+  // c ± δ are exact in float32, so their fp64 distances to c are equal
+  REQUIRE(torch::equal(side.select(1, 0).to(torch::kFloat64) - c,
+                       c - mirror.select(1, 0).to(torch::kFloat64)));
+  // per centre, a coin decides which side holds the lower indices
+  const auto first = torch::randint(0, 2, {centres, 1, 1}, gen, torch::kFloat32);
+  const auto points =
+      torch::cat({side * first + mirror * (1 - first), mirror * first + side * (1 - first)}, 1)
+          .reshape({-1, d});
+  const auto queries = c.to(torch::kFloat32);
+  for (int64_t k : {1, 2}) {
+    CAPTURE(k);
+    CHECK(torch::equal(NearestNeighbor(points, NnBackend::kdtree, k).query(queries),
+                       kth_nearest_exhaustive(points, queries, k)));
+  }
+}
+
 TEST_CASE("search arguments are checked") {
   const auto points = torch::zeros({3, 2});
   CHECK_THROWS_WITH_AS(NearestNeighbor(points, NnBackend::kdtree, 4),
