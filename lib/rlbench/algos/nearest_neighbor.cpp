@@ -1,6 +1,7 @@
 #include "rlbench/algos/nearest_neighbor.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <cstring>
@@ -182,56 +183,83 @@ uint32_t flatten(const Tree::Node* node, const std::vector<float>& rows, Nearest
 // The boxes and the leaf scan use float32 distances, vectorised, and skip only what even that
 // distance, lowered by a bound on its rounding error, puts beyond the current k-th distance. The
 // points left get the exact distance in fp64 and are ranked by it, so the answer is the fp64 one.
-// Every step is inlined into search_one(), so that each of its clones vectorises all of it.
+// Every step is inlined into search_queries(), so that each of its clones vectorises all of it.
 class LeafFilterSearch {
  public:
-  RLBENCH_INLINE LeafFilterSearch(const NearestNeighbor::KdTree& t, const float* query,
-                                  KthResultSet& result)
+  RLBENCH_INLINE LeafFilterSearch(const NearestNeighbor::KdTree& t, size_t k)
       : m_t(t),
         m_q(t.padded, 0.0F),
         m_dim(t.dim),
-        m_result(result),
+        m_k(k),
+        m_result(k),
+        m_stack(t.depth + 1),  // one entry per level of the path being searched
         // float32 rounding: each difference, square and add errs by at most 2^-24 relative and
         // every term is non-negative, so (dim + 3)·2^-24 bounds the total. Twice that, for margin.
-        m_lower(1.0 - 2.0 * static_cast<double>(t.dim + 3) * std::ldexp(1.0, -24)) {
-    std::copy(query, query + t.dim, m_q.begin());
+        m_lower(1.0 - 2.0 * static_cast<double>(t.dim + 3) * std::ldexp(1.0, -24)) {}
+
+  // begins the search for `query`, from the root
+  RLBENCH_INLINE void start(const float* query) {
+    std::copy(query, query + m_dim, m_q.begin());
+    m_result = KthResultSet(m_k);
+    m_size = 0;
+    m_node = 0;
+    prefetch(m_node);
   }
 
-  // Depth first with an explicit stack (so that it inlines): the search goes down the nearer
-  // child and leaves the farther one on the stack with its box distance, which is checked again
-  // when it is taken, against the k-th distance found meanwhile.
-  RLBENCH_INLINE void run() {
-    struct Pending {
-      uint32_t node;
-      float bound;
-    };
-    // one entry per level of the path being searched
-    std::vector<Pending> stack(m_t.depth + 1);
-    size_t size = 0;
-    uint32_t index = 0;
-    for (;;) {
-      const auto* node = &m_t.nodes[index];
-      bool pruned = false;
-      while (node->boxes != NearestNeighbor::KdTree::k_leaf) {
-        const float* boxes = &m_t.boxes[node->boxes];
-        const float d1 = box_distance(boxes);
-        const float d2 = box_distance(boxes + 2 * m_t.padded);
-        const bool first_nearer = d1 <= d2;
-        stack[size++] = first_nearer ? Pending{node->second, d2} : Pending{node->first, d1};
-        if (beyond(first_nearer ? d1 : d2)) {
-          pruned = true;
-          break;
-        }
-        node = &m_t.nodes[first_nearer ? node->first : node->second];
-      }
-      if (!pruned) leaf(*node);
-      while (size > 0 && beyond(stack[size - 1].bound)) --size;
-      if (size == 0) return;
-      index = stack[--size].node;
+  // Searches one node; false once the search is over. Depth first with an explicit stack: the
+  // search goes down the nearer child and leaves the farther one on the stack with its box
+  // distance, which is checked again when it is taken, against the k-th distance found meanwhile.
+  // Each step ends by prefetching the next node's data, so that a caller interleaving several
+  // searches hides its memory latency.
+  RLBENCH_INLINE bool step() {
+    const auto& node = m_t.nodes[m_node];
+    if (node.boxes == NearestNeighbor::KdTree::k_leaf) {
+      leaf(node);
+      return pop();
     }
+    const float* boxes = &m_t.boxes[node.boxes];
+    const float d1 = box_distance(boxes);
+    const float d2 = box_distance(boxes + 2 * m_t.padded);
+    const bool first_nearer = d1 <= d2;
+    m_stack[m_size++] = first_nearer ? Pending{node.second, d2} : Pending{node.first, d1};
+    if (beyond(first_nearer ? d1 : d2)) return pop();
+    m_node = first_nearer ? node.first : node.second;
+    prefetch(m_node);
+    return true;
   }
+
+  uint32_t kth() const { return m_result.kth(); }
 
  private:
+  struct Pending {
+    uint32_t node;
+    float bound;
+  };
+
+  // takes the next subtree from the stack that its box does not rule out; false if none is left
+  RLBENCH_INLINE bool pop() {
+    while (m_size > 0 && beyond(m_stack[m_size - 1].bound)) --m_size;
+    if (m_size == 0) return false;
+    m_node = m_stack[--m_size].node;
+    prefetch(m_node);
+    return true;
+  }
+
+  // all that searching `index` reads first: its children's boxes, or its points
+  RLBENCH_INLINE void prefetch(uint32_t index) const {
+    const auto& node = m_t.nodes[index];
+    const float* first = nullptr;
+    size_t floats = 0;
+    if (node.boxes != NearestNeighbor::KdTree::k_leaf) {
+      first = &m_t.boxes[node.boxes];
+      floats = 4 * m_t.padded;
+    } else {
+      first = &m_t.blocks[static_cast<size_t>(node.first) * m_dim];
+      floats = (node.second - node.first) * m_dim;
+    }
+    for (size_t offset = 0; offset < floats; offset += 16) __builtin_prefetch(first + offset);
+  }
+
   // whether a float32 squared distance, lowered by its rounding margin, exceeds the k-th
   // distance; an overflowed (inf) float distance says nothing
   RLBENCH_INLINE bool beyond(float f) const {
@@ -264,8 +292,6 @@ class LeafFilterSearch {
   RLBENCH_INLINE void leaf(const NearestNeighbor::KdTree::Node& node) {
     const size_t n = node.second - node.first;
     const float* block = &m_t.blocks[static_cast<size_t>(node.first) * m_dim];
-    // ask for the whole block at once: its cache lines then arrive together, not one by one
-    for (size_t offset = 0; offset < n * m_dim; offset += 16) __builtin_prefetch(block + offset);
     float f[k_leaf_size] = {};
     for (size_t d = 0; d < m_dim; ++d) {
       const float q = m_q[d];
@@ -308,16 +334,39 @@ class LeafFilterSearch {
   const NearestNeighbor::KdTree& m_t;
   std::vector<float> m_q;  // the query, padded like the boxes
   size_t m_dim;
-  KthResultSet& m_result;
+  size_t m_k;
+  KthResultSet m_result;
+  std::vector<Pending> m_stack;
+  size_t m_size = 0;
+  uint32_t m_node = 0;  // the node the next step searches
   double m_lower;
 };
 
-// the row index of the query's k-th nearest point
-RLBENCH_SEARCH_CLONES uint32_t search_one(const NearestNeighbor::KdTree& t, const float* query,
-                                          size_t k) {
-  KthResultSet result(k);
-  LeafFilterSearch(t, query, result).run();
-  return result.kth();
+// Searches queries [0, count) of `queries` (rows of `dim` floats), taking their indices from
+// `next`, and writes each one's k-th nearest row to `out`. A thread keeps k_interleaved searches
+// going and steps them in turn: a search's next node is then prefetched while the others work,
+// which hides most of the memory latency of a search that jumps around a large tree.
+RLBENCH_SEARCH_CLONES void search_queries(const NearestNeighbor::KdTree& t, const float* queries,
+                                          size_t dim, size_t k, int64_t count,
+                                          std::atomic<int64_t>& next, int64_t* out) {
+  constexpr size_t k_interleaved = 4;
+  std::vector<LeafFilterSearch> searches(k_interleaved, LeafFilterSearch(t, k));
+  std::array<int64_t, k_interleaved> query{};
+  size_t active = 0;
+  auto begin = [&](size_t slot) {
+    query[slot] = next.fetch_add(1);
+    if (query[slot] >= count) return false;
+    searches[slot].start(queries + query[slot] * static_cast<int64_t>(dim));
+    return true;
+  };
+  for (size_t slot = 0; slot < k_interleaved; ++slot) active += begin(slot) ? 1 : 0;
+  while (active > 0) {
+    for (size_t slot = 0; slot < k_interleaved; ++slot) {
+      if (query[slot] >= count || searches[slot].step()) continue;
+      out[query[slot]] = searches[slot].kth();
+      if (!begin(slot)) --active;
+    }
+  }
 }
 }  // namespace
 
@@ -384,16 +433,11 @@ torch::Tensor NearestNeighbor::query(const torch::Tensor& queries) const {
   int64_t* op = out.data_ptr<int64_t>();
   const auto k = static_cast<size_t>(m_k);
   const int64_t dim = m_dim;
-  // Queries differ in cost several-fold, so the intra-op threads take them a few at a time from a
+  // Queries differ in cost several-fold, so the intra-op threads take them one at a time from a
   // shared counter instead of one fixed half each (which left one thread waiting on the other).
   std::atomic<int64_t> next{0};
-  constexpr int64_t chunk = 4;
   at::parallel_for(0, at::get_num_threads(), 1, [&](int64_t /*begin*/, int64_t /*end*/) {
-    for (int64_t first = next.fetch_add(chunk); first < q; first = next.fetch_add(chunk)) {
-      for (int64_t i = first; i < std::min(q, first + chunk); ++i) {
-        op[i] = search_one(*m_tree, qp + i * dim, k);
-      }
-    }
+    search_queries(*m_tree, qp, static_cast<size_t>(dim), k, q, next, op);
   });
   return out.to(queries.device());
 }
