@@ -1,3 +1,5 @@
+#include <limits>
+
 #include <ATen/CPUGeneratorImpl.h>
 #include <doctest/doctest.h>
 #include <torch/torch.h>
@@ -103,7 +105,7 @@ TEST_CASE("kd-tree is exact for far queries in PRDC's dimensions (leaf order, ea
   }
 }
 
-TEST_CASE("kd-tree's float32 leaf filter keeps the fp64 answer: near-ties and huge values") {
+TEST_CASE("kd-tree's float32 leaf filter keeps the fp64 answer: near-ties, huge and tiny values") {
   auto gen = at::detail::createCPUGenerator(9);
   // 16 centres with coordinates in {-2, -1.5, ..., 2}, each with 250 points on the unit sphere
   // around it: a centre's distances differ only by the float rounding of the points, about
@@ -116,12 +118,19 @@ TEST_CASE("kd-tree's float32 leaf filter keeps the fp64 answer: near-ties and hu
   const auto huge = torch::randn({4000, 14}, gen, torch::kFloat32) * 1e20f;
   const auto huge_queries =
       huge.narrow(0, 0, 64) + torch::randn({64, 14}, gen, torch::kFloat32) * 1e19f;
+  // 2-d points near 1e-21, about 2e-23 apart: float32 squares of their differences are subnormal
+  // or zero, where rounding errs by up to 2^-150 absolute, far more than 2^-24 relative
+  const auto tiny = torch::randn({4000, 2}, gen, torch::kFloat32) * 1e-21f;
+  const auto tiny_queries =
+      tiny.narrow(0, 0, 64) + torch::randn({64, 2}, gen, torch::kFloat32) * 1e-23f;
   for (int64_t k : {1, 2}) {
     CAPTURE(k);
     CHECK(torch::equal(NearestNeighbor(close, NnBackend::kdtree, k).query(near_queries),
                        kth_nearest_exhaustive(close, near_queries, k)));
     CHECK(torch::equal(NearestNeighbor(huge, NnBackend::kdtree, k).query(huge_queries),
                        kth_nearest_exhaustive(huge, huge_queries, k)));
+    CHECK(torch::equal(NearestNeighbor(tiny, NnBackend::kdtree, k).query(tiny_queries),
+                       kth_nearest_exhaustive(tiny, tiny_queries, k)));
   }
 }
 
@@ -167,6 +176,24 @@ TEST_CASE("search arguments are checked") {
                        "nearest neighbour: k: expected in [1, 3], got 4", rlbench::UsageError);
   NearestNeighbor nn(points, NnBackend::kdtree, 1);
   CHECK_THROWS_AS(nn.query(torch::zeros({2, 3})), rlbench::Error);
+  // non-finite coordinates have no meaningful neighbour: an error on either backend
+  auto nan_points = torch::zeros({3, 2});
+  nan_points[1][0] = std::numeric_limits<float>::quiet_NaN();
+  for (auto backend : {NnBackend::kdtree, NnBackend::brute}) {
+    CHECK_THROWS_WITH_AS(NearestNeighbor(nan_points, backend, 1),
+                         "nearest neighbour: points: expected finite values, got 1 NaN or infinite",
+                         rlbench::Error);
+    auto inf_queries = torch::zeros({2, 2});
+    inf_queries[0][1] = std::numeric_limits<float>::infinity();
+    CHECK_THROWS_WITH_AS(
+        NearestNeighbor(points, backend, 1).query(inf_queries),
+        "nearest neighbour: queries: expected finite values, got 1 NaN or infinite",
+        rlbench::Error);
+  }
+  CHECK_THROWS_WITH_AS(NearestNeighbor(torch::zeros({3, 0}), NnBackend::kdtree, 1),
+                       "nearest neighbour: points: expected a float32 [N, D] tensor, D >= 1, got "
+                       "[3, 0] Float",
+                       rlbench::Error);
   CHECK_THROWS_WITH_AS(rlbench::algos::parse_nn_backend("faiss", "algo.params.search"),
                        "algo.params.search: unknown search backend: expected \"kdtree\" or "
                        "\"brute\", got \"faiss\"",

@@ -195,7 +195,10 @@ class LeafFilterSearch {
         m_stack(t.depth + 1),  // one entry per level of the path being searched
         // float32 rounding: each difference, square and add errs by at most 2^-24 relative and
         // every term is non-negative, so (dim + 3)·2^-24 bounds the total. Twice that, for margin.
-        m_lower(1.0 - 2.0 * static_cast<double>(t.dim + 3) * std::ldexp(1.0, -24)) {}
+        m_lower(1.0 - 2.0 * static_cast<double>(t.dim + 3) * std::ldexp(1.0, -24)),
+        // a square below float32's normal range rounds to a multiple of 2^-149, off by up to
+        // 2^-150 absolute (sums and differences there are exact); twice that per dimension
+        m_tiny(static_cast<double>(t.dim) * std::ldexp(1.0, -149)) {}
 
   // begins the search for `query`, from the root
   RLBENCH_INLINE void start(const float* query) {
@@ -260,10 +263,10 @@ class LeafFilterSearch {
     for (size_t offset = 0; offset < floats; offset += 16) __builtin_prefetch(first + offset);
   }
 
-  // whether a float32 squared distance, lowered by its rounding margin, exceeds the k-th
+  // whether a float32 squared distance, lowered by its rounding margins, exceeds the k-th
   // distance; an overflowed (inf) float distance says nothing
   RLBENCH_INLINE bool beyond(float f) const {
-    return std::isfinite(f) && static_cast<double>(f) * m_lower > m_result.worst();
+    return std::isfinite(f) && static_cast<double>(f) * m_lower - m_tiny > m_result.worst();
   }
 
   // float32 squared distance from the query to a box (low corner, then high corner), eight lanes
@@ -309,7 +312,8 @@ class LeafFilterSearch {
     }
   }
 
-  // squared L2 in fp64 from float coordinates (the difference of two floats is exact in double).
+  // squared L2 in fp64 from float coordinates (the difference of two floats is exact in double
+  // unless their exponents lie more than 29 binades apart).
   // Four running sums, combined as (s0 + s1) + (s2 + s3), in a fixed order. Stops once past
   // `cutoff`: that partial sum is at most the full one, and is rejected just the same.
   RLBENCH_INLINE double exact_distance(const float* block, size_t n, size_t j,
@@ -340,6 +344,7 @@ class LeafFilterSearch {
   size_t m_size = 0;
   uint32_t m_node = 0;  // the node the next step searches
   double m_lower;
+  double m_tiny;
 };
 
 // Searches queries [0, count) of `queries` (rows of `dim` floats), taking their indices from
@@ -370,10 +375,26 @@ RLBENCH_SEARCH_CLONES void search_queries(const NearestNeighbor::KdTree& t, cons
 }
 }  // namespace
 
+namespace {
+// Non-finite coordinates have no nearest neighbour to speak of (an inf distance ties with every
+// other, a NaN one with none), so they are an error rather than an arbitrary answer.
+void check_finite(const torch::Tensor& t, const char* what) {
+  const int64_t bad = (~torch::isfinite(t)).sum().item<int64_t>();
+  if (bad > 0) {
+    throw Error(error_message("nearest neighbour", what, "finite values",
+                              std::to_string(bad) + " NaN or infinite"));
+  }
+}
+}  // namespace
+
 NearestNeighbor::NearestNeighbor(const torch::Tensor& points, NnBackend backend, int64_t k)
-    : m_backend(backend), m_size(points.size(0)), m_dim(points.size(1)), m_k(k) {
-  if (points.dim() != 2 || points.scalar_type() != torch::kFloat32) {
-    throw Error("nearest neighbour: points must be a float32 [N, D] tensor");
+    : m_backend(backend),
+      m_size(points.dim() == 2 ? points.size(0) : 0),
+      m_dim(points.dim() == 2 ? points.size(1) : 0),
+      m_k(k) {
+  if (points.dim() != 2 || points.scalar_type() != torch::kFloat32 || m_dim == 0) {
+    throw Error(error_message("nearest neighbour", "points", "a float32 [N, D] tensor, D >= 1",
+                              c10::str(points.sizes(), " ", points.scalar_type())));
   }
   if (k < 1 || k > m_size) {
     throw UsageError(error_message("nearest neighbour", "k",
@@ -383,6 +404,7 @@ NearestNeighbor::NearestNeighbor(const torch::Tensor& points, NnBackend backend,
     throw Error("nearest neighbour: more than 2^32 points are not supported");
   }
   torch::NoGradGuard no_grad;
+  check_finite(points, "points");
   if (backend == NnBackend::kdtree) {
     m_tree = std::make_unique<KdTree>();
     auto host = points.to(torch::kCPU).contiguous();
@@ -423,6 +445,7 @@ torch::Tensor NearestNeighbor::query(const torch::Tensor& queries) const {
                               c10::str(queries.sizes(), " ", queries.scalar_type())));
   }
   torch::NoGradGuard no_grad;
+  check_finite(queries, "queries");
   if (m_backend == NnBackend::brute) return query_brute(queries);
 
   // kdtree: one exact search per query, spread over the intra-op threads

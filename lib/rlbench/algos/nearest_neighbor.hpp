@@ -1,7 +1,7 @@
 #pragma once
 
 // Exact k-th nearest-neighbour search in Euclidean distance over a fixed point set, for PRDC's
-// dataset constraint. Two backends give the same answer:
+// dataset constraint. Two backends give the same answer (up to the rounding noted below):
 //   - kdtree: a KD-tree built by nanoflann on the host (leaves of at most 64 rows, stored in leaf
 //     order) and searched by rlbench's own traversal, which prunes subtrees by the tight
 //     bounding boxes of their points and scans leaves in float32, each with a rounding margin,
@@ -11,7 +11,12 @@
 //     that no other point can be as close; queries without the certificate are searched again
 //     over all points in fp64.
 // Order and ties: points are ranked by (distance, index), so among points at exactly the same
-// distance the lowest index comes first. k = 1 is the nearest point; k = 2 returns only the
+// distance the lowest index comes first. The distance is the fp64 sum of the squared coordinate
+// differences: the KD-tree sums in a fixed order of its own, the brute backend and
+// kth_nearest_exhaustive() as torch does, so two points whose distances differ only in the
+// sum's last bits (about D·2^-53 relative) may rank differently between them. Points with the
+// same squared differences in the same dimensions (duplicate rows, for instance) tie in both.
+// Non-finite points or queries are an error. k = 1 is the nearest point; k = 2 returns only the
 // second nearest (SciPy's KDTree.query(x, k=[k]) semantics, as the PRDC reference uses it).
 
 #include <cstdint>

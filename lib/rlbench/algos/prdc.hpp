@@ -11,7 +11,9 @@
 //   - the search is exact with either backend (a KD-tree on the host, built by nanoflann and
 //     searched with a float32 pre-filter and fp64 ranking, or a tiled brute force on the device
 //     with an fp64 certificate) instead of SciPy's KDTree; SciPy's choice among exactly tied
-//     points is unspecified, here the lowest dataset index wins
+//     points is unspecified, here the lowest dataset index wins; points whose fp64 distances
+//     differ only in the last bits of the sum may rank differently between the two backends
+//     (see nearest_neighbor.hpp)
 //   - search "auto" uses the KD-tree on the CPU and the brute force on CUDA, which keeps the
 //     data on the GPU (one host sync per actor step for the certificate)
 //   - β defaults to 2.0 (README, paper, d3rlpy), not the argparse default 1.0
