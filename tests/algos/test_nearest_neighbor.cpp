@@ -216,6 +216,12 @@ TEST_CASE("prdc's constraint target is the dataset action nearest to (beta*s, a)
     const auto target = prdc.constraint_actions(s, a);
     CHECK(target[0][0][0].item<float>() == 0.25f);
     CHECK(target[0][1][0].item<float>() == 0.75f);  // (0.2, 1.8, 0.75) is nearest to row 2
+    // a diverged actor's NaN actions are an error that names PRDC's step
+    const auto nan_a = torch::full({1, 2, 1}, std::numeric_limits<float>::quiet_NaN());
+    CHECK_THROWS_WITH_AS(prdc.constraint_actions(s, nan_a),
+                         "prdc: dataset constraint: nearest neighbour: queries: expected finite "
+                         "values, got 2 NaN or infinite",
+                         rlbench::Error);
   }
   // with β large the state dominates; with β → 0 only the action counts
   rlbench::core::ConfigReader r0({{"beta", 0.0}}, "test", "algo.params");

@@ -96,7 +96,13 @@ torch::Tensor Prdc::constraint_actions(const torch::Tensor& states,
   const int64_t e = states.size(0);
   const int64_t b = states.size(1);
   const auto key = torch::cat({states * m_cfg.beta, actions.detach()}, -1).reshape({e * b, -1});
-  const auto index = m_search->query(key).to(m_dataset_actions.device());
+  torch::Tensor index;
+  try {
+    index = m_search->query(key).to(m_dataset_actions.device());
+  } catch (const Error& error) {
+    // a NaN actor (a diverged run) lands here: say which step of PRDC met it
+    throw Error(std::string("prdc: dataset constraint: ") + error.what());
+  }
   return m_dataset_actions.index_select(0, index).view({e, b, m_ctx.act_dim});
 }
 
