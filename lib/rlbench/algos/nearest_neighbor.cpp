@@ -533,6 +533,8 @@ torch::Tensor exhaustive(const torch::Tensor& points, const torch::Tensor& queri
 torch::Tensor kth_nearest_exhaustive(const torch::Tensor& points, const torch::Tensor& queries,
                                      int64_t k) {
   torch::NoGradGuard no_grad;
+  check_finite(points, "points");
+  check_finite(queries, "queries");
   return exhaustive(points, queries, k);
 }
 
