@@ -135,10 +135,10 @@ TEST_CASE("kd-tree's float32 leaf filter keeps the fp64 answer: near-ties, huge 
 }
 
 TEST_CASE("kd-tree's float32 box filter keeps the fp64 answer: mirrored ties") {
-  // Around each centre c, points c + δ·(1 + s) and their mirror images c − δ·(1 + s), s in
-  // [0.1, 1) except for s = 0: the points c ± δ are exactly tied in fp64, and every other point on
-  // their side is farther in each coordinate, so each is its leaf box's corner nearest c. The
-  // box's float32 distance is then the tied distance up to float rounding: without the box
+  // Around each centre c, points c + δ·(1 + s) and their mirror images c − δ·(1 + s), with s = 0
+  // for the first and s in [0.1, 1) for the rest: c ± δ are exactly tied in fp64, and every other
+  // point on their side is farther in each coordinate, so each is its leaf box's corner nearest c.
+  // The box's float32 distance is then the tied distance up to float rounding: without the box
   // filter's rounding margin, a box rounded up past the tie is pruned and the lower index lost.
   auto gen = at::detail::createCPUGenerator(13);
   const int64_t centres = 64;
