@@ -190,6 +190,12 @@ TEST_CASE("search arguments are checked") {
         "nearest neighbour: queries: expected finite values, got 1 NaN or infinite",
         rlbench::Error);
   }
+  // brute force over more points than its candidate list checks queries with its certificate
+  auto nan_query = torch::zeros({1, 2});
+  nan_query[0][0] = std::numeric_limits<float>::quiet_NaN();
+  CHECK_THROWS_WITH_AS(NearestNeighbor(torch::randn({40, 2}), NnBackend::brute, 1).query(nan_query),
+                       "nearest neighbour: queries: expected finite values, got 1 NaN or infinite",
+                       rlbench::Error);
   CHECK_THROWS_WITH_AS(NearestNeighbor(torch::zeros({3, 0}), NnBackend::kdtree, 1),
                        "nearest neighbour: points: expected a float32 [N, D] tensor, D >= 1, got "
                        "[3, 0] Float",

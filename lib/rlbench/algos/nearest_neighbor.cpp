@@ -380,12 +380,18 @@ RLBENCH_SEARCH_CLONES void search_queries(const NearestNeighbor::KdTree& t, cons
 namespace {
 // Non-finite coordinates have no nearest neighbour to speak of (an inf distance ties with every
 // other, a NaN one with none), so they are an error rather than an arbitrary answer.
-void check_finite(const torch::Tensor& t, const char* what) {
-  const int64_t bad = (~torch::isfinite(t)).sum().item<int64_t>();
-  if (bad > 0) {
+void require_finite(int64_t nonfinite, const char* what) {
+  if (nonfinite > 0) {
     throw Error(error_message("nearest neighbour", what, "finite values",
-                              std::to_string(bad) + " NaN or infinite"));
+                              std::to_string(nonfinite) + " NaN or infinite"));
   }
+}
+
+// the number of NaN or infinite coordinates, as a scalar on t's device (no host sync yet)
+torch::Tensor count_nonfinite(const torch::Tensor& t) { return (~torch::isfinite(t)).sum(); }
+
+void check_finite(const torch::Tensor& t, const char* what) {
+  require_finite(count_nonfinite(t).item<int64_t>(), what);
 }
 }  // namespace
 
@@ -447,11 +453,11 @@ torch::Tensor NearestNeighbor::query(const torch::Tensor& queries) const {
                               c10::str(queries.sizes(), " ", queries.scalar_type())));
   }
   torch::NoGradGuard no_grad;
-  check_finite(queries, "queries");
   if (m_backend == NnBackend::brute) return query_brute(queries);
 
   // kdtree: one exact search per query, spread over the intra-op threads
   auto host = queries.to(torch::kCPU).contiguous();
+  check_finite(host, "queries");
   const int64_t q = host.size(0);
   auto out = torch::empty({q}, torch::kInt64);
   const float* qp = host.data_ptr<float>();
@@ -571,7 +577,12 @@ torch::Tensor NearestNeighbor::query_brute(const torch::Tensor& queries_in) cons
   // fp64 ranking of the candidates
   const auto exact = exact_distances(m_points, queries, cand_i);
   auto [index, kth_d] = kth_by_distance_then_index(exact, cand_i, m_k);
-  if (c == m_size) return index.to(queries_in.device());
+  // checked with the certificate, in the batch's one host sync
+  const auto nonfinite = count_nonfinite(queries);
+  if (c == m_size) {
+    require_finite(nonfinite.item<int64_t>(), "queries");
+    return index.to(queries_in.device());
+  }
 
   // certificate: every non-candidate has fp32 value ≥ the largest candidate value, and the fp32
   // expansion is within err = 2(D + 4)·2⁻²⁴·(‖q‖ + max‖x‖)² of the truth, so if
@@ -579,9 +590,12 @@ torch::Tensor NearestNeighbor::query_brute(const torch::Tensor& queries_in) cons
   const double u = 2.0 * static_cast<double>(m_dim + 4) * std::ldexp(1.0, -24);
   const auto err = u * (q_norm.squeeze(1).to(torch::kFloat64).sqrt() + m_max_norm).pow(2);
   const auto bound = std::get<0>(cand_d.max(1)).to(torch::kFloat64) - err;
-  const auto uncertain = (bound <= kth_d).nonzero().squeeze(1);
-  const int64_t n_uncertain = uncertain.size(0);  // one host sync per query batch
+  const auto certain = bound > kth_d;
+  const auto counts = torch::stack({nonfinite, (~certain).sum()}).cpu();  // the one host sync
+  require_finite(counts[0].item<int64_t>(), "queries");
+  const int64_t n_uncertain = counts[1].item<int64_t>();
   if (n_uncertain > 0) {
+    const auto uncertain = (~certain).nonzero().squeeze(1);
     m_fallbacks += n_uncertain;
     index.index_put_({uncertain}, exhaustive(m_points, queries.index_select(0, uncertain), m_k));
   }
