@@ -140,8 +140,9 @@ TEST_CASE("kd-tree's float32 box filter keeps the fp64 answer: mirrored ties") {
   // point on their side is farther in each coordinate, so each is its leaf box's corner nearest c.
   // The box's float32 distance is then the tied distance up to float rounding: without the box
   // filter's rounding margin, a box rounded up past the tie is pruned and the lower index lost.
+  // 256 centres: with 64, the wide tree's visiting order never met the failure.
   auto gen = at::detail::createCPUGenerator(13);
-  const int64_t centres = 64;
+  const int64_t centres = 256;
   const int64_t per_side = 80;
   const int64_t d = 14;
   const auto c = torch::randint(-100, 100, {centres, d}, gen, torch::kFloat64) * 64;
@@ -163,10 +164,13 @@ TEST_CASE("kd-tree's float32 box filter keeps the fp64 answer: mirrored ties") {
       torch::cat({side * first + mirror * (1 - first), mirror * first + side * (1 - first)}, 1)
           .reshape({-1, d});
   const auto queries = c.to(torch::kFloat32);
+  // centre i's tied pair are its rows i·2·per_side and i·2·per_side + per_side, whichever side
+  // each lies on; every other row is farther
+  const auto first_row = torch::arange(centres, torch::kInt64) * 2 * per_side;
   for (int64_t k : {1, 2}) {
     CAPTURE(k);
     CHECK(torch::equal(NearestNeighbor(points, NnBackend::kdtree, k).query(queries),
-                       kth_nearest_exhaustive(points, queries, k)));
+                       first_row + (k - 1) * per_side));
   }
 }
 

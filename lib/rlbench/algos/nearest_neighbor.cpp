@@ -51,7 +51,9 @@ struct BuildOnlyMetric {
 };
 
 using Tree = nanoflann::KDTreeSingleIndexAdaptor<BuildOnlyMetric, PointCloud, -1, uint32_t>;
-constexpr size_t k_leaf_size = 64;
+// the most rows nanoflann leaves in a leaf: with wide nodes, 8 and 16 were the fastest on 1M-row
+// PRDC keys, 64 about 10% and 128 about 30% slower (BENCHMARKS.md)
+constexpr size_t k_leaf_size = 16;
 
 // keeps the k best points in (distance, index) order, `index` being the caller's row. Its worst
 // distance is inflated slightly, so that the search still visits points tied with the current
@@ -90,55 +92,53 @@ class KthResultSet {
 };
 }  // namespace
 
-// The tree nanoflann built, flattened into nodes in depth-first order (the root first). Every
-// internal node stores the tight bounding boxes of its two children's points together, so one
-// contiguous read gives both; dimensions are padded to a multiple of 8 (with zero-width boxes at 0)
-// so that the box distances vectorise. The points are stored leaf by leaf, column by column: the
-// leaf holding tree positions [first, first + n) keeps coordinate d of its j-th point at
-// blocks[first·dim + d·n + j].
+// The tree nanoflann built, flattened into wide nodes in depth-first order (the root first). A
+// node has up to k_width children, gathered from nanoflann's binary nodes by splitting the
+// largest child until there are k_width, and stores its children's tight bounding boxes
+// dimension by dimension, the children side by side in the lanes of one vector, so that one
+// vectorised pass gives a query's distance to all of them and one contiguous read brings them in.
+// The points are stored leaf by leaf, column by column: the leaf holding tree positions
+// [first, first + n) keeps coordinate d of its j-th point at blocks[first·dim + d·n + j].
 struct NearestNeighbor::KdTree {
-  static constexpr uint32_t k_leaf = std::numeric_limits<uint32_t>::max();
+  static constexpr size_t k_width = 8;
+  static constexpr uint32_t k_leaf_bit = 1U << 31;  // a child that is a leaf, not a node
   struct Node {
-    uint32_t first;   // internal: the lower child's node; leaf: its first tree position
-    uint32_t second;  // internal: the upper child's node; leaf: one past its last position
-    uint32_t boxes;   // internal: offset of its children's boxes in `boxes`; leaf: k_leaf
+    std::array<uint32_t, k_width> child;  // a node's index, or k_leaf_bit | a leaf's index
+    uint32_t count;                       // children in use
+  };
+  struct Leaf {
+    uint32_t first;   // its first tree position
+    uint32_t second;  // one past its last
   };
   size_t dim = 0;
-  size_t padded = 0;  // dim rounded up to a multiple of 8
-  size_t depth = 0;   // the most edges from the root to a leaf
+  size_t depth = 0;  // the most nodes on a path from the root to a leaf
   std::vector<Node> nodes;
-  // per internal node: lower child's low corner, its high corner, then the upper child's
+  std::vector<Leaf> leaves;
+  // per node, 2·dim·k_width floats: for each dimension its children's low corners, then for each
+  // dimension their high corners; unused children's lanes are zero and never read as boxes
   std::vector<float> boxes;
   std::vector<float> blocks;
   std::vector<uint32_t> original;  // tree position → the caller's row index
 };
 
 namespace {
-constexpr size_t k_lanes = 8;
+constexpr size_t k_lanes = NearestNeighbor::KdTree::k_width;
+using Lanes = float __attribute__((vector_size(4 * k_lanes)));
 
-// Copies nanoflann's node and its subtree into `t`; writes the box of its points to `box` (low
-// corner, then high corner, `padded` floats each) and returns the node's index.
-uint32_t flatten(const Tree::Node* node, const std::vector<float>& rows, NearestNeighbor::KdTree& t,
-                 float* box, size_t depth = 0) {
-  t.depth = std::max(t.depth, depth);
+// the tree positions under a nanoflann node: its leftmost leaf's first to its rightmost's last
+size_t subtree_size(const Tree::Node* node) {
+  const Tree::Node* left = node;
+  while (left->child1 != nullptr) left = left->child1;
+  const Tree::Node* right = node;
+  while (right->child2 != nullptr) right = right->child2;
+  return right->node_type.lr.right - left->node_type.lr.left;
+}
+
+// Copies a nanoflann leaf's points into `t` and writes their box to `box` (low corner, then high
+// corner, dim floats each); returns the leaf's child code.
+uint32_t flatten_leaf(const Tree::Node* node, const std::vector<float>& rows,
+                      NearestNeighbor::KdTree& t, float* box) {
   const size_t dim = t.dim;
-  const size_t padded = t.padded;
-  const auto index = static_cast<uint32_t>(t.nodes.size());
-  t.nodes.push_back({});
-  if (node->child1 != nullptr || node->child2 != nullptr) {
-    const size_t offset = t.boxes.size();
-    t.boxes.resize(offset + 4 * padded, 0.0F);
-    std::vector<float> children(4 * padded, 0.0F);
-    const uint32_t lower = flatten(node->child1, rows, t, children.data(), depth + 1);
-    const uint32_t upper = flatten(node->child2, rows, t, children.data() + 2 * padded, depth + 1);
-    std::copy(children.begin(), children.end(), t.boxes.begin() + static_cast<ptrdiff_t>(offset));
-    t.nodes[index] = {lower, upper, static_cast<uint32_t>(offset)};
-    for (size_t d = 0; d < dim; ++d) {
-      box[d] = std::min(children[d], children[2 * padded + d]);
-      box[padded + d] = std::max(children[padded + d], children[3 * padded + d]);
-    }
-    return index;
-  }
   const size_t left = node->node_type.lr.left;
   const size_t right = node->node_type.lr.right;
   const size_t n = right - left;
@@ -146,21 +146,71 @@ uint32_t flatten(const Tree::Node* node, const std::vector<float>& rows, Nearest
     throw Error("nearest neighbour: a KD-tree leaf holds " + std::to_string(n) +
                 " points, more than " + std::to_string(k_leaf_size));
   }
-  const size_t offset = left * dim;
-  t.nodes[index] = {static_cast<uint32_t>(left), static_cast<uint32_t>(right),
-                    NearestNeighbor::KdTree::k_leaf};
   float* low = box;
-  float* high = box + padded;
+  float* high = box + dim;
   std::fill(low, low + dim, std::numeric_limits<float>::infinity());
   std::fill(high, high + dim, -std::numeric_limits<float>::infinity());
   for (size_t j = 0; j < n; ++j) {
     const float* row = &rows[static_cast<size_t>(t.original[left + j]) * dim];
     for (size_t d = 0; d < dim; ++d) {
-      t.blocks[offset + d * n + j] = row[d];
+      t.blocks[left * dim + d * n + j] = row[d];
       low[d] = std::min(low[d], row[d]);
       high[d] = std::max(high[d], row[d]);
     }
   }
+  if (t.leaves.size() >= NearestNeighbor::KdTree::k_leaf_bit) {
+    throw Error("nearest neighbour: a KD-tree of more than 2^31 leaves is not supported");
+  }
+  t.leaves.push_back({static_cast<uint32_t>(left), static_cast<uint32_t>(right)});
+  return NearestNeighbor::KdTree::k_leaf_bit | static_cast<uint32_t>(t.leaves.size() - 1);
+}
+
+// Copies the subtree under nanoflann's `node` into `t` as a wide node and its descendants;
+// writes the box of its points to `box` (low corner, then high corner, dim floats each) and
+// returns the node's index.
+uint32_t flatten(const Tree::Node* node, const std::vector<float>& rows, NearestNeighbor::KdTree& t,
+                 float* box, size_t depth = 1) {
+  t.depth = std::max(t.depth, depth);
+  const size_t dim = t.dim;
+  std::vector<const Tree::Node*> children{node};
+  // split the largest internal child until the node is full (a leaf root stays one child)
+  while (children.size() < k_lanes) {
+    size_t largest = children.size();
+    size_t most = 0;
+    for (size_t c = 0; c < children.size(); ++c) {
+      if (children[c]->child1 == nullptr) continue;
+      const size_t size = subtree_size(children[c]);
+      if (size > most) {
+        most = size;
+        largest = c;
+      }
+    }
+    if (largest == children.size()) break;
+    const Tree::Node* split = children[largest];
+    children[largest] = split->child1;
+    children.insert(children.begin() + static_cast<ptrdiff_t>(largest) + 1, split->child2);
+  }
+  const auto index = static_cast<uint32_t>(t.nodes.size());
+  t.nodes.push_back({});
+  t.boxes.resize(t.boxes.size() + 2 * dim * k_lanes, 0.0F);
+  NearestNeighbor::KdTree::Node wide{};
+  wide.count = static_cast<uint32_t>(children.size());
+  std::fill(box, box + dim, std::numeric_limits<float>::infinity());
+  std::fill(box + dim, box + 2 * dim, -std::numeric_limits<float>::infinity());
+  std::vector<float> child_box(2 * dim);
+  for (size_t c = 0; c < children.size(); ++c) {
+    wide.child[c] = children[c]->child1 == nullptr
+                        ? flatten_leaf(children[c], rows, t, child_box.data())
+                        : flatten(children[c], rows, t, child_box.data(), depth + 1);
+    float* boxes = &t.boxes[static_cast<size_t>(index) * 2 * dim * k_lanes];
+    for (size_t d = 0; d < dim; ++d) {
+      boxes[d * k_lanes + c] = child_box[d];
+      boxes[(dim + d) * k_lanes + c] = child_box[dim + d];
+      box[d] = std::min(box[d], child_box[d]);
+      box[dim + d] = std::max(box[dim + d], child_box[dim + d]);
+    }
+  }
+  t.nodes[index] = wide;
   return index;
 }
 
@@ -174,12 +224,13 @@ uint32_t flatten(const Tree::Node* node, const std::vector<float>& rows, Nearest
 #endif
 #define RLBENCH_INLINE inline __attribute__((always_inline))
 
-// One query's exact search, nearer child first. It descends nanoflann's tree but prunes a child
-// by the tight bounding box of its points, not by nanoflann's split-plane cell, which is bounded
-// only along the dimensions split above it (nanoflann splits the widest: in PRDC's keys, mostly
-// the β-scaled states), while the points below a node fill only part of it. On 1M halfcheetah
-// rows with an actor that has left the data, this visits 8× fewer leaves (counted with leaves of
-// 32).
+// One query's exact search, nearest child first. It descends the wide nodes made from nanoflann's
+// tree and prunes a child by the tight bounding box of its points, not by nanoflann's split-plane
+// cell, which is bounded only along the dimensions split above it (nanoflann splits the widest: in
+// PRDC's keys, mostly the β-scaled states), while the points below a node fill only part of it.
+// On 1M halfcheetah rows with an actor that has left the data, tight boxes visit 8× fewer leaves
+// (counted with binary nodes and leaves of 32). Wide nodes then turn a path's binary levels into
+// a few dependent reads of one contiguous block each, and test eight boxes per vectorised pass.
 //
 // The boxes and the leaf scan use float32 distances, vectorised, and skip only what even that
 // distance, lowered by a bound on its rounding error, puts beyond the current k-th distance. The
@@ -189,11 +240,12 @@ class LeafFilterSearch {
  public:
   RLBENCH_INLINE LeafFilterSearch(const NearestNeighbor::KdTree& t, size_t k)
       : m_t(t),
-        m_q(t.padded, 0.0F),
+        m_q(t.dim, 0.0F),
         m_dim(t.dim),
         m_k(k),
         m_result(k),
-        m_stack(t.depth + 1),  // one entry per level of the path being searched
+        // at most k_width - 1 entries per node on the path being searched
+        m_stack((NearestNeighbor::KdTree::k_width - 1) * t.depth + 1),
         // float32 rounding: each difference, square and add errs by at most 2^-24 relative and
         // every term is non-negative, so (dim + 3)·2^-24 bounds the total. Twice that, for margin.
         m_lower(1.0 - 2.0 * static_cast<double>(t.dim + 3) * std::ldexp(1.0, -24)),
@@ -211,23 +263,30 @@ class LeafFilterSearch {
   }
 
   // Searches one node; false once the search is over. Depth first with an explicit stack: the
-  // search goes down the nearer child and leaves the farther one on the stack with its box
-  // distance, which is checked again when it is taken, against the k-th distance found meanwhile.
-  // Each step ends by prefetching the next node's data, so that a caller interleaving several
-  // searches hides its memory latency.
+  // search goes down the nearest child and leaves the others on the stack with their box
+  // distances, farther ones deeper, which are checked again when taken, against the k-th distance
+  // found meanwhile. Each step ends by prefetching the next node's data, so that a caller
+  // interleaving several searches hides its memory latency.
   RLBENCH_INLINE bool step() {
-    const auto& node = m_t.nodes[m_node];
-    if (node.boxes == NearestNeighbor::KdTree::k_leaf) {
-      leaf(node);
+    if ((m_node & NearestNeighbor::KdTree::k_leaf_bit) != 0) {
+      leaf(m_t.leaves[m_node & ~NearestNeighbor::KdTree::k_leaf_bit]);
       return pop();
     }
-    const float* boxes = &m_t.boxes[node.boxes];
-    const float d1 = box_distance(boxes);
-    const float d2 = box_distance(boxes + 2 * m_t.padded);
-    const bool first_nearer = d1 <= d2;
-    m_stack[m_size++] = first_nearer ? Pending{node.second, d2} : Pending{node.first, d1};
-    if (beyond(first_nearer ? d1 : d2)) return pop();
-    m_node = first_nearer ? node.first : node.second;
+    const auto& node = m_t.nodes[m_node];
+    Lanes distance;
+    box_distances(m_node, distance);
+    std::array<Pending, NearestNeighbor::KdTree::k_width> open;
+    size_t count = 0;
+    for (size_t c = 0; c < node.count; ++c) {
+      const float bound = distance[c];
+      if (beyond(bound)) continue;
+      size_t at = count++;
+      for (; at > 0 && open[at - 1].bound > bound; --at) open[at] = open[at - 1];
+      open[at] = {node.child[c], bound};
+    }
+    if (count == 0) return pop();
+    for (size_t c = count - 1; c > 0; --c) m_stack[m_size++] = open[c];
+    m_node = open[0].node;
     prefetch(m_node);
     return true;
   }
@@ -249,17 +308,18 @@ class LeafFilterSearch {
     return true;
   }
 
-  // all that searching `index` reads first: its children's boxes, or its points
-  RLBENCH_INLINE void prefetch(uint32_t index) const {
-    const auto& node = m_t.nodes[index];
+  // all that searching `code` reads first: a node's children's boxes, or a leaf's points
+  RLBENCH_INLINE void prefetch(uint32_t code) const {
     const float* first = nullptr;
     size_t floats = 0;
-    if (node.boxes != NearestNeighbor::KdTree::k_leaf) {
-      first = &m_t.boxes[node.boxes];
-      floats = 4 * m_t.padded;
+    if ((code & NearestNeighbor::KdTree::k_leaf_bit) == 0) {
+      __builtin_prefetch(&m_t.nodes[code]);
+      first = &m_t.boxes[static_cast<size_t>(code) * 2 * m_dim * k_lanes];
+      floats = 2 * m_dim * k_lanes;
     } else {
-      first = &m_t.blocks[static_cast<size_t>(node.first) * m_dim];
-      floats = (node.second - node.first) * m_dim;
+      const auto& leaf = m_t.leaves[code & ~NearestNeighbor::KdTree::k_leaf_bit];
+      first = &m_t.blocks[static_cast<size_t>(leaf.first) * m_dim];
+      floats = (leaf.second - leaf.first) * m_dim;
     }
     for (size_t offset = 0; offset < floats; offset += 16) __builtin_prefetch(first + offset);
   }
@@ -270,30 +330,28 @@ class LeafFilterSearch {
     return std::isfinite(f) && static_cast<double>(f) * m_lower - m_tiny > m_result.worst();
   }
 
-  // float32 squared distance from the query to a box (low corner, then high corner), eight lanes
-  // at a time in GCC/Clang vector types
-  RLBENCH_INLINE float box_distance(const float* box) const {
-    using Lanes = float __attribute__((vector_size(4 * k_lanes)));
-    const size_t padded = m_t.padded;
-    Lanes s = {};
+  // float32 squared distances from the query to the boxes of node `index`'s children, one per
+  // lane, in GCC/Clang vector types
+  RLBENCH_INLINE void box_distances(uint32_t index, Lanes& s) const {
+    const float* boxes = &m_t.boxes[static_cast<size_t>(index) * 2 * m_dim * k_lanes];
+    const float* highs = boxes + m_dim * k_lanes;
+    s = Lanes{};
     const Lanes zero = {};
-    for (size_t d = 0; d < padded; d += k_lanes) {
+    for (size_t d = 0; d < m_dim; ++d) {
       Lanes low;
       Lanes high;
-      Lanes q;
-      std::memcpy(&low, box + d, sizeof low);
-      std::memcpy(&high, box + padded + d, sizeof high);
-      std::memcpy(&q, m_q.data() + d, sizeof q);
+      std::memcpy(&low, boxes + d * k_lanes, sizeof low);
+      std::memcpy(&high, highs + d * k_lanes, sizeof high);
+      const Lanes q = Lanes{} + m_q[d];
       const Lanes below = low - q;
       const Lanes above = q - high;
       Lanes e = below > above ? below : above;
       e = e > zero ? e : zero;
       s += e * e;
     }
-    return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
   }
 
-  RLBENCH_INLINE void leaf(const NearestNeighbor::KdTree::Node& node) {
+  RLBENCH_INLINE void leaf(const NearestNeighbor::KdTree::Leaf& node) {
     const size_t n = node.second - node.first;
     const float* block = &m_t.blocks[static_cast<size_t>(node.first) * m_dim];
     float f[k_leaf_size] = {};
@@ -337,7 +395,7 @@ class LeafFilterSearch {
   }
 
   const NearestNeighbor::KdTree& m_t;
-  std::vector<float> m_q;  // the query, padded like the boxes
+  std::vector<float> m_q;  // the query
   size_t m_dim;
   size_t m_k;
   KthResultSet m_result;
@@ -423,14 +481,10 @@ NearestNeighbor::NearestNeighbor(const torch::Tensor& points, NnBackend backend,
     // nanoflann builds the tree; the search reads only its flattened copy
     const Tree tree(dim, cloud, nanoflann::KDTreeSingleIndexAdaptorParams(k_leaf_size));
     m_tree->dim = dim;
-    m_tree->padded = (dim + k_lanes - 1) / k_lanes * k_lanes;
     m_tree->original.assign(tree.vAcc.begin(), tree.vAcc.end());
     m_tree->blocks.resize(cloud.data.size());
-    std::vector<float> root_box(2 * m_tree->padded);
+    std::vector<float> root_box(2 * dim);
     flatten(tree.root_node, cloud.data, *m_tree, root_box.data());
-    if (m_tree->boxes.size() > std::numeric_limits<uint32_t>::max()) {
-      throw Error("nearest neighbour: the KD-tree's boxes exceed 2^32 floats");
-    }
   } else {
     m_points = points.contiguous();
     m_mean = m_points.mean(0);

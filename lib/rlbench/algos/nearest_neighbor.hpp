@@ -2,10 +2,11 @@
 
 // Exact k-th nearest-neighbour search in Euclidean distance over a fixed point set, for PRDC's
 // dataset constraint. Two backends give the same answer (up to the rounding noted below):
-//   - kdtree: a KD-tree built by nanoflann on the host (leaves of at most 64 rows, stored in leaf
-//     order) and searched by rlbench's own traversal, which prunes subtrees by the tight
-//     bounding boxes of their points and scans leaves in float32, each with a rounding margin,
-//     and ranks the points left in fp64; queries in parallel, compiled for AVX2 as well;
+//   - kdtree: a KD-tree built by nanoflann on the host (leaves of at most 16 rows, stored in leaf
+//     order), regrouped into nodes of up to 8 children and searched by rlbench's own traversal,
+//     which prunes subtrees by the tight bounding boxes of their points and scans leaves in
+//     float32, each with a rounding margin, and ranks the points left in fp64; queries in
+//     parallel, compiled for AVX2 as well;
 //   - brute: a tiled search in torch on the points' device (CPU or CUDA): fp32 ‖q‖² − 2q·x + ‖x‖²
 //     picks candidates, fp64 direct distances rank them, and a rounding-error bound certifies
 //     that no other point can be as close; queries without the certificate are searched again
