@@ -102,18 +102,16 @@ class KthResultSet {
 struct NearestNeighbor::KdTree {
   static constexpr size_t k_width = 8;
   static constexpr uint32_t k_leaf_bit = 1U << 31;  // a child that is a leaf, not a node
+  // A leaf child is kept in its parent, so that the search can prefetch its points without
+  // first reading a descriptor elsewhere.
   struct Node {
-    std::array<uint32_t, k_width> child;  // a node's index, or k_leaf_bit | a leaf's index
+    std::array<uint32_t, k_width> child;  // a node's index, or k_leaf_bit | a leaf's first position
+    std::array<uint32_t, k_width> rows;   // a leaf child's number of rows
     uint32_t count;                       // children in use
-  };
-  struct Leaf {
-    uint32_t first;   // its first tree position
-    uint32_t second;  // one past its last
   };
   size_t dim = 0;
   size_t depth = 0;  // the most nodes on a path from the root to a leaf
   std::vector<Node> nodes;
-  std::vector<Leaf> leaves;
   // per node, 2·dim·k_width floats: for each dimension its children's low corners, then for each
   // dimension their high corners; unused children's lanes are zero and never read as boxes
   std::vector<float> boxes;
@@ -158,11 +156,7 @@ uint32_t flatten_leaf(const Tree::Node* node, const std::vector<float>& rows,
       high[d] = std::max(high[d], row[d]);
     }
   }
-  if (t.leaves.size() >= NearestNeighbor::KdTree::k_leaf_bit) {
-    throw Error("nearest neighbour: a KD-tree of more than 2^31 leaves is not supported");
-  }
-  t.leaves.push_back({static_cast<uint32_t>(left), static_cast<uint32_t>(right)});
-  return NearestNeighbor::KdTree::k_leaf_bit | static_cast<uint32_t>(t.leaves.size() - 1);
+  return NearestNeighbor::KdTree::k_leaf_bit | static_cast<uint32_t>(left);
 }
 
 // Copies the subtree under nanoflann's `node` into `t` as a wide node and its descendants;
@@ -199,9 +193,12 @@ uint32_t flatten(const Tree::Node* node, const std::vector<float>& rows, Nearest
   std::fill(box + dim, box + 2 * dim, -std::numeric_limits<float>::infinity());
   std::vector<float> child_box(2 * dim);
   for (size_t c = 0; c < children.size(); ++c) {
-    wide.child[c] = children[c]->child1 == nullptr
-                        ? flatten_leaf(children[c], rows, t, child_box.data())
-                        : flatten(children[c], rows, t, child_box.data(), depth + 1);
+    const bool leaf = children[c]->child1 == nullptr;
+    wide.child[c] = leaf ? flatten_leaf(children[c], rows, t, child_box.data())
+                         : flatten(children[c], rows, t, child_box.data(), depth + 1);
+    wide.rows[c] = leaf ? static_cast<uint32_t>(children[c]->node_type.lr.right -
+                                                children[c]->node_type.lr.left)
+                        : 0;
     float* boxes = &t.boxes[static_cast<size_t>(index) * 2 * dim * k_lanes];
     for (size_t d = 0; d < dim; ++d) {
       boxes[d * k_lanes + c] = child_box[d];
@@ -258,8 +255,7 @@ class LeafFilterSearch {
     std::copy(query, query + m_dim, m_q.begin());
     m_result = KthResultSet(m_k);
     m_size = 0;
-    m_node = 0;
-    prefetch(m_node);
+    take({0, 0, 0.0F});
   }
 
   // Searches one node; false once the search is over. Depth first with an explicit stack: the
@@ -269,7 +265,7 @@ class LeafFilterSearch {
   // interleaving several searches hides its memory latency.
   RLBENCH_INLINE bool step() {
     if ((m_node & NearestNeighbor::KdTree::k_leaf_bit) != 0) {
-      leaf(m_t.leaves[m_node & ~NearestNeighbor::KdTree::k_leaf_bit]);
+      leaf(m_node & ~NearestNeighbor::KdTree::k_leaf_bit, m_rows);
       return pop();
     }
     const auto& node = m_t.nodes[m_node];
@@ -282,12 +278,11 @@ class LeafFilterSearch {
       if (beyond(bound)) continue;
       size_t at = count++;
       for (; at > 0 && open[at - 1].bound > bound; --at) open[at] = open[at - 1];
-      open[at] = {node.child[c], bound};
+      open[at] = {node.child[c], node.rows[c], bound};
     }
     if (count == 0) return pop();
     for (size_t c = count - 1; c > 0; --c) m_stack[m_size++] = open[c];
-    m_node = open[0].node;
-    prefetch(m_node);
+    take(open[0]);
     return true;
   }
 
@@ -295,31 +290,38 @@ class LeafFilterSearch {
 
  private:
   struct Pending {
-    uint32_t node;
+    uint32_t node;  // a child code
+    uint32_t rows;  // a leaf's rows
     float bound;
   };
+
+  // makes `next` the node the next step searches
+  RLBENCH_INLINE void take(const Pending& next) {
+    m_node = next.node;
+    m_rows = next.rows;
+    prefetch();
+  }
 
   // takes the next subtree from the stack that its box does not rule out; false if none is left
   RLBENCH_INLINE bool pop() {
     while (m_size > 0 && beyond(m_stack[m_size - 1].bound)) --m_size;
     if (m_size == 0) return false;
-    m_node = m_stack[--m_size].node;
-    prefetch(m_node);
+    take(m_stack[--m_size]);
     return true;
   }
 
-  // all that searching `code` reads first: a node's children's boxes, or a leaf's points
-  RLBENCH_INLINE void prefetch(uint32_t code) const {
+  // all that searching the next node reads first: its children's boxes, or a leaf's points
+  RLBENCH_INLINE void prefetch() const {
     const float* first = nullptr;
     size_t floats = 0;
-    if ((code & NearestNeighbor::KdTree::k_leaf_bit) == 0) {
-      __builtin_prefetch(&m_t.nodes[code]);
-      first = &m_t.boxes[static_cast<size_t>(code) * 2 * m_dim * k_lanes];
+    if ((m_node & NearestNeighbor::KdTree::k_leaf_bit) == 0) {
+      __builtin_prefetch(&m_t.nodes[m_node]);
+      first = &m_t.boxes[static_cast<size_t>(m_node) * 2 * m_dim * k_lanes];
       floats = 2 * m_dim * k_lanes;
     } else {
-      const auto& leaf = m_t.leaves[code & ~NearestNeighbor::KdTree::k_leaf_bit];
-      first = &m_t.blocks[static_cast<size_t>(leaf.first) * m_dim];
-      floats = (leaf.second - leaf.first) * m_dim;
+      first =
+          &m_t.blocks[static_cast<size_t>(m_node & ~NearestNeighbor::KdTree::k_leaf_bit) * m_dim];
+      floats = m_rows * m_dim;
     }
     for (size_t offset = 0; offset < floats; offset += 16) __builtin_prefetch(first + offset);
   }
@@ -351,9 +353,9 @@ class LeafFilterSearch {
     }
   }
 
-  RLBENCH_INLINE void leaf(const NearestNeighbor::KdTree::Leaf& node) {
-    const size_t n = node.second - node.first;
-    const float* block = &m_t.blocks[static_cast<size_t>(node.first) * m_dim];
+  // scans the leaf of `n` rows from tree position `first`
+  RLBENCH_INLINE void leaf(uint32_t first, size_t n) {
+    const float* block = &m_t.blocks[static_cast<size_t>(first) * m_dim];
     float f[k_leaf_size] = {};
     for (size_t d = 0; d < m_dim; ++d) {
       const float q = m_q[d];
@@ -367,7 +369,7 @@ class LeafFilterSearch {
       if (beyond(f[j])) continue;
       const double worst = m_result.worst();
       const double exact = exact_distance(block, n, j, worst);
-      if (exact < worst) m_result.add(exact, m_t.original[node.first + j]);
+      if (exact < worst) m_result.add(exact, m_t.original[first + j]);
     }
   }
 
@@ -401,7 +403,8 @@ class LeafFilterSearch {
   KthResultSet m_result;
   std::vector<Pending> m_stack;
   size_t m_size = 0;
-  uint32_t m_node = 0;  // the node the next step searches
+  uint32_t m_node = 0;  // the child code the next step searches
+  uint32_t m_rows = 0;  // its rows, if a leaf
   double m_lower;
   double m_tiny;
 };
@@ -466,8 +469,9 @@ NearestNeighbor::NearestNeighbor(const torch::Tensor& points, NnBackend backend,
     throw UsageError(error_message("nearest neighbour", "k",
                                    "in [1, " + std::to_string(m_size) + "]", std::to_string(k)));
   }
-  if (m_size > static_cast<int64_t>(std::numeric_limits<uint32_t>::max())) {
-    throw Error("nearest neighbour: more than 2^32 points are not supported");
+  // the KD-tree codes a leaf child by its first row in 31 bits
+  if (m_size > static_cast<int64_t>(NearestNeighbor::KdTree::k_leaf_bit)) {
+    throw Error("nearest neighbour: more than 2^31 points are not supported");
   }
   torch::NoGradGuard no_grad;
   check_finite(points, "points");
