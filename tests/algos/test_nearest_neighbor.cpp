@@ -91,6 +91,23 @@ TEST_CASE("brute force is exact on continuous data, certificate and fallback inc
   CHECK(ties.query(torch::tensor({{5.0f, 0.0f}})).item<int64_t>() == 1);
 }
 
+TEST_CASE("kd-tree on identical rows: the k-th lowest index, with the search stack at its bound") {
+  // one point repeated: every box is that point and every distance ties, so nothing is pruned and
+  // the search keeps every sibling pending, which fills its stack to the bound it is sized for
+  const auto points = torch::full({5000, 4}, 1.25f);
+  const auto queries =
+      torch::tensor({1.25f, 1.25f, 1.25f, 1.25f, 0.0f, 3.0f, -1.0f, 2.0f}).view({2, 4});
+  for (int64_t k : {1, 7}) {
+    CAPTURE(k);
+    CHECK(torch::equal(NearestNeighbor(points, NnBackend::kdtree, k).query(queries),
+                       torch::full({2}, k - 1, torch::kInt64)));
+  }
+  CHECK(NearestNeighbor(points.narrow(0, 0, 1), NnBackend::kdtree, 1)
+            .query(queries)
+            .sum()
+            .item<int64_t>() == 0);
+}
+
 TEST_CASE("kd-tree is exact for far queries in PRDC's dimensions (leaf order, early exit)") {
   // 23-d keys [beta*s, a] as for halfcheetah; the queries keep a data state and ask for zero
   // actions, as an untrained actor does, so the search backtracks through much of the tree
@@ -140,7 +157,9 @@ TEST_CASE("kd-tree's float32 box filter keeps the fp64 answer: mirrored ties") {
   // point on their side is farther in each coordinate, so each is its leaf box's corner nearest c.
   // The box's float32 distance is then the tied distance up to float rounding: without the box
   // filter's rounding margin, a box rounded up past the tie is pruned and the lower index lost.
-  // 256 centres: with 64, the wide tree's visiting order never met the failure.
+  // Whether a rounded-up box is met depends on the order the search visits the two sides, so it
+  // takes many centres: with 64 none failed without the margin in the wide tree, with 256 a few
+  // do, for k = 1 (for k = 2 both tied points are needed anyway).
   auto gen = at::detail::createCPUGenerator(13);
   const int64_t centres = 256;
   const int64_t per_side = 80;

@@ -54,6 +54,7 @@ using Tree = nanoflann::KDTreeSingleIndexAdaptor<BuildOnlyMetric, PointCloud, -1
 // the most rows nanoflann leaves in a leaf: with wide nodes, 8 and 16 were the fastest on 1M-row
 // PRDC keys, 64 about 10% and 128 about 30% slower (BENCHMARKS.md)
 constexpr size_t k_leaf_size = 16;
+static_assert(k_leaf_size <= 255, "a wide node keeps a leaf child's rows in a byte");
 
 // keeps the k best points in (distance, index) order, `index` being the caller's row. Its worst
 // distance is inflated slightly, so that the search still visits points tied with the current
@@ -104,16 +105,17 @@ struct NearestNeighbor::KdTree {
   static constexpr uint32_t k_leaf_bit = 1U << 31;  // a child that is a leaf, not a node
   // A leaf child is kept in its parent, so that the search can prefetch its points without
   // first reading a descriptor elsewhere.
-  struct Node {
+  // A node fills one cache line.
+  struct alignas(64) Node {
     std::array<uint32_t, k_width> child;  // a node's index, or k_leaf_bit | a leaf's first position
-    std::array<uint32_t, k_width> rows;   // a leaf child's number of rows
+    std::array<uint8_t, k_width> rows;    // a leaf child's number of rows
     uint32_t count;                       // children in use
   };
   size_t dim = 0;
   size_t depth = 0;  // the most nodes on a path from the root to a leaf
   std::vector<Node> nodes;
   // per node, 2·dim·k_width floats: for each dimension its children's low corners, then for each
-  // dimension their high corners; unused children's lanes are zero and never read as boxes
+  // dimension their high corners; unused children's lanes are zero, and their distances ignored
   std::vector<float> boxes;
   std::vector<float> blocks;
   std::vector<uint32_t> original;  // tree position → the caller's row index
@@ -196,9 +198,10 @@ uint32_t flatten(const Tree::Node* node, const std::vector<float>& rows, Nearest
     const bool leaf = children[c]->child1 == nullptr;
     wide.child[c] = leaf ? flatten_leaf(children[c], rows, t, child_box.data())
                          : flatten(children[c], rows, t, child_box.data(), depth + 1);
-    wide.rows[c] = leaf ? static_cast<uint32_t>(children[c]->node_type.lr.right -
-                                                children[c]->node_type.lr.left)
-                        : 0;
+    wide.rows[c] =
+        leaf
+            ? static_cast<uint8_t>(children[c]->node_type.lr.right - children[c]->node_type.lr.left)
+            : 0;
     float* boxes = &t.boxes[static_cast<size_t>(index) * 2 * dim * k_lanes];
     for (size_t d = 0; d < dim; ++d) {
       boxes[d * k_lanes + c] = child_box[d];
