@@ -51,8 +51,8 @@ struct BuildOnlyMetric {
 };
 
 using Tree = nanoflann::KDTreeSingleIndexAdaptor<BuildOnlyMetric, PointCloud, -1, uint32_t>;
-// the most rows nanoflann leaves in a leaf: with wide nodes, 8 and 16 were the fastest on 1M-row
-// PRDC keys, 64 about 10% and 128 about 30% slower (BENCHMARKS.md)
+// nanoflann's cap on a leaf's rows: with wide nodes, 8 and 16 were the fastest on 1M-row PRDC
+// keys, 64 about 10% and 128 about 30% slower (BENCHMARKS.md)
 constexpr size_t k_leaf_size = 16;
 static_assert(k_leaf_size <= 255, "a wide node keeps a leaf child's rows in a byte");
 
@@ -103,9 +103,8 @@ class KthResultSet {
 struct NearestNeighbor::KdTree {
   static constexpr size_t k_width = 8;
   static constexpr uint32_t k_leaf_bit = 1U << 31;  // a child that is a leaf, not a node
-  // A leaf child is kept in its parent, so that the search can prefetch its points without
-  // first reading a descriptor elsewhere.
-  // A node fills one cache line.
+  // A node fills one cache line. It keeps its leaf children's first row and size, so that the
+  // search can prefetch a leaf's points without first reading a descriptor elsewhere.
   struct alignas(64) Node {
     std::array<uint32_t, k_width> child;  // a node's index, or k_leaf_bit | a leaf's first position
     std::array<uint8_t, k_width> rows;    // a leaf child's number of rows
@@ -198,10 +197,7 @@ uint32_t flatten(const Tree::Node* node, const std::vector<float>& rows, Nearest
     const bool leaf = children[c]->child1 == nullptr;
     wide.child[c] = leaf ? flatten_leaf(children[c], rows, t, child_box.data())
                          : flatten(children[c], rows, t, child_box.data(), depth + 1);
-    wide.rows[c] =
-        leaf
-            ? static_cast<uint8_t>(children[c]->node_type.lr.right - children[c]->node_type.lr.left)
-            : 0;
+    wide.rows[c] = leaf ? static_cast<uint8_t>(subtree_size(children[c])) : 0;
     float* boxes = &t.boxes[static_cast<size_t>(index) * 2 * dim * k_lanes];
     for (size_t d = 0; d < dim; ++d) {
       boxes[d * k_lanes + c] = child_box[d];
