@@ -167,23 +167,25 @@ uint32_t flatten(const Tree::Node* node, const std::vector<float>& rows, Nearest
                  float* box, size_t depth = 1) {
   t.depth = std::max(t.depth, depth);
   const size_t dim = t.dim;
-  std::vector<const Tree::Node*> children{node};
+  struct Child {
+    const Tree::Node* node;
+    size_t size;  // tree positions under it
+  };
+  std::vector<Child> children{{node, subtree_size(node)}};
   // split the largest internal child until the node is full (a leaf root stays one child)
   while (children.size() < k_lanes) {
     size_t largest = children.size();
-    size_t most = 0;
     for (size_t c = 0; c < children.size(); ++c) {
-      if (children[c]->child1 == nullptr) continue;
-      const size_t size = subtree_size(children[c]);
-      if (size > most) {
-        most = size;
+      if (children[c].node->child1 != nullptr &&
+          (largest == children.size() || children[c].size > children[largest].size)) {
         largest = c;
       }
     }
     if (largest == children.size()) break;
-    const Tree::Node* split = children[largest];
-    children[largest] = split->child1;
-    children.insert(children.begin() + static_cast<ptrdiff_t>(largest) + 1, split->child2);
+    const Tree::Node* split = children[largest].node;
+    children[largest] = {split->child1, subtree_size(split->child1)};
+    children.insert(children.begin() + static_cast<ptrdiff_t>(largest) + 1,
+                    {split->child2, subtree_size(split->child2)});
   }
   const auto index = static_cast<uint32_t>(t.nodes.size());
   t.nodes.push_back({});
@@ -194,10 +196,10 @@ uint32_t flatten(const Tree::Node* node, const std::vector<float>& rows, Nearest
   std::fill(box + dim, box + 2 * dim, -std::numeric_limits<float>::infinity());
   std::vector<float> child_box(2 * dim);
   for (size_t c = 0; c < children.size(); ++c) {
-    const bool leaf = children[c]->child1 == nullptr;
-    wide.child[c] = leaf ? flatten_leaf(children[c], rows, t, child_box.data())
-                         : flatten(children[c], rows, t, child_box.data(), depth + 1);
-    wide.rows[c] = leaf ? static_cast<uint8_t>(subtree_size(children[c])) : 0;
+    const bool leaf = children[c].node->child1 == nullptr;
+    wide.child[c] = leaf ? flatten_leaf(children[c].node, rows, t, child_box.data())
+                         : flatten(children[c].node, rows, t, child_box.data(), depth + 1);
+    wide.rows[c] = leaf ? static_cast<uint8_t>(children[c].size) : 0;
     float* boxes = &t.boxes[static_cast<size_t>(index) * 2 * dim * k_lanes];
     for (size_t d = 0; d < dim; ++d) {
       boxes[d * k_lanes + c] = child_box[d];
