@@ -220,8 +220,9 @@ TEST_CASE("CUDA graphs replay what eager updates compute, noise and sampling inc
           CHECK(v2[e] == doctest::Approx(v1[e]).epsilon(1e-5));
         }
       }
-      // an actor step's outputs survive the critic-only replays after it
-      if (actor_step) CHECK(actor_step->to_json() == actor_step_values);
+      // an actor step's outputs survive the critic-only replays after it (the next replay of
+      // the actor step's own graph overwrites them, as it would any graph's outputs)
+      if (actor_step && !out.has("actor_loss")) CHECK(actor_step->to_json() == actor_step_values);
       if (out.has("actor_loss")) {
         actor_step = out;
         actor_step_values = m2;

@@ -32,7 +32,9 @@ struct Batch {
 // update()); call to_host() when logging. A metric appears only in the updates that compute it
 // (for example actor_loss only on delayed actor steps).
 struct Metrics {
-  std::vector<std::pair<std::string, torch::Tensor>> values;  // name → [E], detached
+  // name → [E], detached float32, kept without a copy: an update must not change a tensor in
+  // place after adding it
+  std::vector<std::pair<std::string, torch::Tensor>> values;
 
   void add(const std::string& name, const torch::Tensor& per_seed);
   // Whether `name` was recorded in this update.

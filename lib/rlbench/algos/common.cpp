@@ -15,7 +15,8 @@ namespace rlbench::algos {
 // ---- Batch / Metrics ----
 
 void Metrics::add(const std::string& name, const torch::Tensor& per_seed) {
-  values.emplace_back(name, per_seed.detach().reshape({-1}).to(torch::kFloat64));
+  // no copy, no conversion: on CUDA each would be a kernel per metric per update
+  values.emplace_back(name, per_seed.detach().reshape({-1}));
 }
 
 bool Metrics::has(const std::string& name) const {
@@ -28,7 +29,7 @@ bool Metrics::has(const std::string& name) const {
 std::vector<double> Metrics::get(const std::string& name) const {
   for (const auto& [n, v] : values) {
     if (n != name) continue;
-    auto host = v.cpu().contiguous();
+    auto host = v.to(torch::kCPU, torch::kFloat64).contiguous();
     return {host.data_ptr<double>(), host.data_ptr<double>() + host.numel()};
   }
   throw Error("metrics: no metric \"" + name + "\" in this update");
@@ -39,7 +40,7 @@ nlohmann::json Metrics::to_json() const {
   if (values.empty()) return out;
   std::vector<torch::Tensor> all;
   for (const auto& [n, v] : values) all.push_back(v);
-  auto host = torch::stack(all).cpu().contiguous();  // one transfer
+  auto host = torch::stack(all).to(torch::kCPU, torch::kFloat64).contiguous();  // one transfer
   for (size_t i = 0; i < values.size(); ++i) {
     auto row = host[static_cast<int64_t>(i)];
     out[values[i].first] =
@@ -185,14 +186,15 @@ SeedGenerators::SeedGenerators(const std::vector<uint64_t>& seeds, const torch::
   }
 }
 
-torch::Tensor SeedGenerators::normal(const std::vector<int64_t>& shape) {
+torch::Tensor SeedGenerators::normal(const std::vector<int64_t>& shape, double std) {
   std::vector<torch::Tensor> parts;
   const auto options = torch::TensorOptions().dtype(torch::kFloat32).device(m_device);
   for (size_t e = 0; e < m_init.size(); ++e) {
     auto& gen = m_noise.empty() ? m_init[e] : m_noise[e];
-    parts.push_back(torch::randn(shape, gen, options));
+    parts.push_back(torch::empty(shape, options).normal_(0.0, std, gen));
   }
-  return torch::stack(parts);
+  // one member: a view instead of a copy
+  return parts.size() == 1 ? parts.front().unsqueeze(0) : torch::stack(parts);
 }
 
 torch::Tensor SeedGenerators::init_state(int64_t member) const {
@@ -334,24 +336,32 @@ void ActorCritic::sync_targets() {
   nets::hard_update(*critic_target_flat, *critic_flat);
 }
 
-torch::Tensor ActorCritic::policy(const torch::Tensor& s, bool detach_params) {
-  nets::MemberRange range;
-  range.detach_params = detach_params;
-  return torch::tanh(actor->forward(s, range)) * max_action;
-}
-
-torch::Tensor ActorCritic::target_policy(const torch::Tensor& s) {
-  return torch::tanh(actor_target->forward(s)) * max_action;
-}
-
 namespace {
+// max·tanh(x); every MuJoCo task here has max 1, and multiplying by 1 is exact, so that kernel
+// is skipped
+torch::Tensor squash(const torch::Tensor& x, double max_action) {
+  auto a = torch::tanh(x);
+  return max_action == 1.0 ? a : a * max_action;
+}
+
 torch::Tensor both_heads(nets::EnsembleMlp& net, const torch::Tensor& s, const torch::Tensor& a,
                          int64_t seeds) {
   auto sa = torch::cat({s, a}, -1);
-  auto q = net->forward(sa.repeat({2, 1, 1}));
+  // the same input for both heads: a view for one seed, a copy (as repeat) for several
+  auto q = net->forward(sa.unsqueeze(0).expand({2, -1, -1, -1}).reshape({-1, sa.size(1), sa.size(2)}));
   return q.view({2, seeds, sa.size(1), 1});
 }
 }  // namespace
+
+torch::Tensor ActorCritic::policy(const torch::Tensor& s, bool detach_params) {
+  nets::MemberRange range;
+  range.detach_params = detach_params;
+  return squash(actor->forward(s, range), max_action);
+}
+
+torch::Tensor ActorCritic::target_policy(const torch::Tensor& s) {
+  return squash(actor_target->forward(s), max_action);
+}
 
 torch::Tensor ActorCritic::q_both(const torch::Tensor& s, const torch::Tensor& a) {
   return both_heads(critic, s, a, seeds);
@@ -370,14 +380,14 @@ torch::Tensor ActorCritic::smoothed_target_action(const torch::Tensor& next_s,
                                                   SeedGenerators& gens) {
   const int64_t b = next_s.size(1);
   const int64_t act_dim = actor->layers().back()->out_features();
-  auto noise = (gens.normal({b, act_dim}) * (params.policy_noise * max_action))
+  auto noise = gens.normal({b, act_dim}, params.policy_noise * max_action)
                    .clamp(-params.noise_clip * max_action, params.noise_clip * max_action);
   return (target_policy(next_s) + noise).clamp(-max_action, max_action);
 }
 
 void ActorCritic::soft_update_targets() {
-  nets::soft_update(*critic_target_flat, *critic_flat, params.tau);
-  nets::soft_update(*actor_target_flat, *actor_flat, params.tau);
+  nets::soft_update({critic_target_flat.get(), actor_target_flat.get()},
+                    {critic_flat.get(), actor_flat.get()}, params.tau);
 }
 
 void ActorCritic::add_state(MemberState& state, const std::string& prefix) const {
@@ -390,6 +400,19 @@ void ActorCritic::add_state(MemberState& state, const std::string& prefix) const
 }
 
 torch::Tensor per_seed_mean(const torch::Tensor& t) { return t.reshape({t.size(0), -1}).mean(1); }
+
+torch::Tensor per_seed_mse(const torch::Tensor& x, const torch::Tensor& target) {
+  return per_seed_mean(torch::mse_loss(x, target, at::Reduction::None));
+}
+
+torch::Tensor twin_critic_loss(const torch::Tensor& q, const torch::Tensor& y) {
+  return torch::mse_loss(q, y.expand_as(q), at::Reduction::None).mean({2, 3}).sum(0);
+}
+
+torch::Tensor td_target(const torch::Tensor& rewards, const torch::Tensor& not_done,
+                        double discount, const torch::Tensor& next_value) {
+  return torch::addcmul(rewards, not_done, next_value, discount);
+}
 
 std::vector<torch::Tensor> all_parameters(const std::vector<const torch::nn::Module*>& modules) {
   std::vector<torch::Tensor> out;

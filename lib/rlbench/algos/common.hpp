@@ -63,8 +63,9 @@ class SeedGenerators {
   // The CPU generator for member e's initial weights.
   torch::Generator& init(int64_t member) { return m_init[static_cast<size_t>(member)]; }
 
-  // Standard normal samples [E, shape...], member e from its own device generator.
-  torch::Tensor normal(const std::vector<int64_t>& shape);
+  // Normal samples N(0, std²) [E, shape...], member e from its own device generator. The
+  // scaling happens inside the sampling kernel, with the same result as scaling afterwards.
+  torch::Tensor normal(const std::vector<int64_t>& shape, double std = 1.0);
 
   // Generator state for checkpoints (CPU uint8 tensors).
   torch::Tensor init_state(int64_t member) const;
@@ -169,6 +170,18 @@ int64_t load_counters(torch::serialize::InputArchive& archive,
 
 // Per-seed mean over every dimension but the first: [E, ...] → [E].
 torch::Tensor per_seed_mean(const torch::Tensor& t);
+
+// Per-seed mean squared error: [E, ...] twice → [E]. mse_loss's one-kernel forward and backward
+// give the same values as (x − target)² and its gradient, in fewer kernels.
+torch::Tensor per_seed_mse(const torch::Tensor& x, const torch::Tensor& target);
+
+// The twin critics' regression loss MSE(Q1, y) + MSE(Q2, y) per seed: q [2, E, B, 1], y [E, B, 1]
+// → [E].
+torch::Tensor twin_critic_loss(const torch::Tensor& q, const torch::Tensor& y);
+
+// The TD target r + γ·nd·v, in one kernel: [E, B, 1] each.
+torch::Tensor td_target(const torch::Tensor& rewards, const torch::Tensor& not_done,
+                        double discount, const torch::Tensor& next_value);
 
 // Every parameter of `modules`, for Algorithm::parameters().
 std::vector<torch::Tensor> all_parameters(const std::vector<const torch::nn::Module*>& modules);

@@ -118,15 +118,13 @@ Metrics Prdc::update(const Batch& b) {
     torch::NoGradGuard no_grad;
     const auto next_a = m_ac.smoothed_target_action(b.next_states, m_gens);
     const auto target_q = m_ac.target_q_both(b.next_states, next_a);
-    y = reward + b.not_done * m_cfg.td3.discount * torch::min(target_q[0], target_q[1]);
+    y = td_target(reward, b.not_done, m_cfg.td3.discount, torch::min(target_q[0], target_q[1]));
   }
 
   // twin critic regression: MSE(Q1, y) + MSE(Q2, y), per seed
   const auto q = m_ac.q_both(b.states, b.actions);
-  const auto critic_loss = (q - y).pow(2).mean({2, 3}).sum(0);
-  m_ac.critic_opt->zero_grad();
-  critic_loss.sum().backward();
-  m_ac.critic_opt->step();
+  const auto critic_loss = twin_critic_loss(q, y);
+  m_ac.critic_opt->minimise(critic_loss);
   metrics.add("critic_loss", critic_loss);
   metrics.add("q1_data", per_seed_mean(q[0]));
 
@@ -139,11 +137,9 @@ Metrics Prdc::update(const Batch& b) {
 
     // dataset constraint: â* = action of the pair nearest to (β·s, π(s)), a constant
     const auto a_star = constraint_actions(b.states, pi);
-    const auto dc_loss = per_seed_mean((pi - a_star).pow(2));
+    const auto dc_loss = per_seed_mse(pi, a_star);
     const auto actor_loss = q_term + dc_loss;
-    m_ac.actor_opt->zero_grad();
-    actor_loss.sum().backward();
-    m_ac.actor_opt->step();
+    m_ac.actor_opt->minimise(actor_loss);
 
     // target networks: critic, then actor
     m_ac.soft_update_targets();

@@ -7,6 +7,8 @@
 #include <ATen/Context.h>
 #include <torch/torch.h>
 
+#include "rlbench/core/error.hpp"
+
 namespace rlbench::nets {
 
 namespace {
@@ -106,6 +108,18 @@ void soft_update(FlatParams& target, const FlatParams& source, double tau) {
   target.values.mul_(1.0 - tau).add_(source.values, tau);
 }
 
+void soft_update(const std::vector<FlatParams*>& targets,
+                 const std::vector<const FlatParams*>& sources, double tau) {
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> t;
+  std::vector<torch::Tensor> s;
+  for (auto* f : targets) t.push_back(f->values);
+  for (const auto* f : sources) s.push_back(f->values);
+  // elementwise the same arithmetic as the single-pair form
+  at::_foreach_mul_(t, 1.0 - tau);
+  at::_foreach_add_(t, s, tau);
+}
+
 void hard_update(FlatParams& target, const FlatParams& source) {
   torch::NoGradGuard no_grad;
   target.values.copy_(source.values);
@@ -115,7 +129,13 @@ Adam::Adam(FlatParams& params, double lr, double beta1, double beta2, double eps
     : m_params(&params), m_lr(lr), m_beta1(beta1), m_beta2(beta2), m_eps(eps) {
   m_exp_avg = torch::zeros_like(params.values);
   m_exp_avg_sq = torch::zeros_like(params.values);
-  if (params.values.is_cuda()) m_step_t = torch::zeros({}, params.values.options());
+  if (params.values.is_cuda()) {
+    m_step_t = torch::zeros({}, params.values.options());
+    m_value_views = views_like(params.values, params);
+    m_avg_views = views_like(m_exp_avg, params);
+    m_sq_views = views_like(m_exp_avg_sq, params);
+    m_steps.assign(params.params.size(), m_step_t);
+  }
 }
 
 int64_t Adam::steps() const {
@@ -152,6 +172,37 @@ void Adam::step() {
   const double step_size = m_lr / bias_correction1;
   auto denom = (m_exp_avg_sq.sqrt() / std::sqrt(bias_correction2)).add_(m_eps);
   m_params->values.addcdiv_(m_exp_avg, denom, -step_size);
+}
+
+void Adam::step(const std::vector<torch::Tensor>& grads) {
+  torch::NoGradGuard no_grad;
+  const auto& params = m_params->params;
+  if (grads.size() != params.size()) {
+    throw Error("Adam::step: " + std::to_string(grads.size()) +
+                                " gradients for " + std::to_string(params.size()) + " parameters");
+  }
+  std::vector<torch::Tensor> g(grads.size());
+  for (size_t i = 0; i < grads.size(); ++i) {
+    g[i] = grads[i].defined() ? grads[i].contiguous() : torch::zeros_like(params[i]);
+  }
+  if (m_step_t.defined()) {
+    m_step_t.add_(1);
+    at::_fused_adam_(m_value_views, g, m_avg_views, m_sq_views, {}, m_steps, m_lr, m_beta1,
+                     m_beta2, /*weight_decay=*/0.0, m_eps, /*amsgrad=*/false,
+                     /*maximize=*/false);
+    return;
+  }
+  for (auto& t : g) t = t.reshape({-1});
+  torch::cat_out(m_params->grads, g, 0);
+  step();
+}
+
+void Adam::minimise(const torch::Tensor& loss) {
+  // a one-member loss is summed by a view, not a kernel
+  const auto total = loss.numel() == 1 ? loss.reshape({}) : loss.sum();
+  step(torch::autograd::grad({total}, m_params->params, /*grad_outputs=*/{},
+                             /*retain_graph=*/false, /*create_graph=*/false,
+                             /*allow_unused=*/true));
 }
 
 torch::Generator make_generator(const torch::Device& device, uint64_t seed) {

@@ -46,15 +46,19 @@ torch::Tensor StateNormalizer::apply(const torch::Tensor& states) const {
 
 Sampler::Sampler(const data::Transitions& t, const StateNormalizer& normalizer,
                  std::vector<std::uint64_t> seeds, std::int64_t batch_size, torch::Device device)
-    : m_size(static_cast<std::int64_t>(t.size)), m_batch(batch_size), m_device(device) {
+    : m_size(static_cast<std::int64_t>(t.size)),
+      m_batch(batch_size),
+      m_device(device),
+      m_obs_dim(static_cast<std::int64_t>(t.obs_dim)),
+      m_act_dim(static_cast<std::int64_t>(t.action_dim)) {
   if (m_size == 0) throw Error("sampler: the dataset view has no transitions");
-  const auto d = static_cast<std::int64_t>(t.obs_dim);
-  const auto a = static_cast<std::int64_t>(t.action_dim);
-  m_obs = normalizer.apply(rows_tensor(t.observations, m_size, d)).to(device);
-  m_next_obs = normalizer.apply(rows_tensor(t.next_observations, m_size, d)).to(device);
-  m_actions = rows_tensor(t.actions, m_size, a).to(device);
-  m_rewards = rows_tensor(t.rewards, m_size, 1).to(device);
-  m_not_done = (1.0 - rows_tensor(t.terminals, m_size, 1)).to(device);
+  m_rows = torch::cat({normalizer.apply(rows_tensor(t.observations, m_size, m_obs_dim)),
+                       rows_tensor(t.actions, m_size, m_act_dim),
+                       rows_tensor(t.rewards, m_size, 1),
+                       normalizer.apply(rows_tensor(t.next_observations, m_size, m_obs_dim)),
+                       1.0 - rows_tensor(t.terminals, m_size, 1)},
+                      1)
+               .to(device);
   for (const auto seed : seeds)
     m_generators.push_back(nets::make_generator(device, sampling_seed(seed)));
 }
@@ -65,11 +69,19 @@ algos::Batch Sampler::sample() {
   idx.reserve(m_generators.size());
   const auto opts = torch::TensorOptions().dtype(torch::kInt64).device(m_device);
   for (auto& g : m_generators) idx.push_back(torch::randint(m_size, {m_batch}, g, opts));
-  const auto flat = torch::cat(idx);
-  const auto take = [&](const torch::Tensor& x) {
-    return x.index_select(0, flat).view({e, m_batch, x.size(1)});
+  const auto flat = idx.size() == 1 ? idx.front() : torch::cat(idx);
+  const auto rows = m_rows.index_select(0, flat).view({e, m_batch, -1});
+  std::int64_t col = 0;
+  const auto take = [&](std::int64_t width) {
+    col += width;
+    return rows.narrow(2, col - width, width);
   };
-  return {take(m_obs), take(m_actions), take(m_rewards), take(m_next_obs), take(m_not_done)};
+  auto states = take(m_obs_dim);
+  auto actions = take(m_act_dim);
+  auto rewards = take(1);
+  auto next_states = take(m_obs_dim);
+  auto not_done = take(1);
+  return {states, actions, rewards, next_states, not_done};
 }
 
 torch::Tensor Sampler::generator_state(std::int64_t member) const {

@@ -37,13 +37,15 @@ class Sampler {
   Sampler(const data::Transitions& transitions, const StateNormalizer& normalizer,
           std::vector<std::uint64_t> seeds, std::int64_t batch_size, torch::Device device);
 
-  // One batch per seed: every tensor [E, batch_size, ·]; indices uniform with replacement.
+  // One batch per seed: every tensor [E, batch_size, ·]; indices uniform with replacement. The
+  // tensors are column views of one gathered block (one kernel on CUDA, not five).
   algos::Batch sample();
 
   std::int64_t size() const { return m_size; }
-  // The whole dataset's normalised observations [N, obs_dim] and actions [N, act_dim].
-  const torch::Tensor& observations() const { return m_obs; }
-  const torch::Tensor& actions() const { return m_actions; }
+  // The whole dataset's normalised observations [N, obs_dim] and actions [N, act_dim]: column
+  // views of the stored rows, not contiguous.
+  torch::Tensor observations() const { return m_rows.narrow(1, 0, m_obs_dim); }
+  torch::Tensor actions() const { return m_rows.narrow(1, m_obs_dim, m_act_dim); }
 
   // Generator state of seed index `member` (a CPU uint8 tensor) for checkpoints.
   torch::Tensor generator_state(std::int64_t member) const;
@@ -56,7 +58,10 @@ class Sampler {
   std::int64_t m_size;
   std::int64_t m_batch;
   torch::Device m_device;
-  torch::Tensor m_obs, m_actions, m_rewards, m_next_obs, m_not_done;
+  std::int64_t m_obs_dim;
+  std::int64_t m_act_dim;
+  // one row per transition: [s, a, r, s', not_done], s and s' normalised
+  torch::Tensor m_rows;
   std::vector<torch::Generator> m_generators;
 };
 
