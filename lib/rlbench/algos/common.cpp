@@ -348,7 +348,8 @@ torch::Tensor both_heads(nets::EnsembleMlp& net, const torch::Tensor& s, const t
                          int64_t seeds) {
   auto sa = torch::cat({s, a}, -1);
   // the same input for both heads: a view for one seed, a copy (as repeat) for several
-  auto q = net->forward(sa.unsqueeze(0).expand({2, -1, -1, -1}).reshape({-1, sa.size(1), sa.size(2)}));
+  auto q =
+      net->forward(sa.unsqueeze(0).expand({2, -1, -1, -1}).reshape({-1, sa.size(1), sa.size(2)}));
   return q.view({2, seeds, sa.size(1), 1});
 }
 }  // namespace
@@ -386,8 +387,8 @@ torch::Tensor ActorCritic::smoothed_target_action(const torch::Tensor& next_s,
 }
 
 void ActorCritic::soft_update_targets() {
-  nets::soft_update({critic_target_flat.get(), actor_target_flat.get()},
-                    {critic_flat.get(), actor_flat.get()}, params.tau);
+  nets::soft_update(*critic_target_flat, *critic_flat, params.tau);
+  nets::soft_update(*actor_target_flat, *actor_flat, params.tau);
 }
 
 void ActorCritic::add_state(MemberState& state, const std::string& prefix) const {

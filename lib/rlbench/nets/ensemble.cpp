@@ -1,5 +1,6 @@
 #include "rlbench/nets/ensemble.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
@@ -26,8 +27,40 @@ EnsembleLinearImpl::EnsembleLinearImpl(int64_t members, int64_t in_features, int
   bias = register_parameter("bias", torch::zeros({members, 1, out_features}));
 }
 
+namespace {
+// bias + x·W per member, as baddbmm, but with the bias gradient taken as the product 1ᵀ·g. On
+// CUDA, PyTorch reduces g over the batch with a handful of thread blocks, which takes about three
+// times as long as this product (measured on an H100, BENCHMARKS.md).
+struct EnsembleAffine : public torch::autograd::Function<EnsembleAffine> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& bias,
+                               const torch::Tensor& x, const torch::Tensor& w) {
+    ctx->save_for_backward({x, w});
+    return torch::baddbmm(bias, x, w);
+  }
+
+  static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                               torch::autograd::tensor_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const auto& x = saved[0];
+    const auto& w = saved[1];
+    const auto& g = grads[0];  // [E, B, out]
+    torch::Tensor grad_bias;
+    torch::Tensor grad_x;
+    torch::Tensor grad_w;
+    if (ctx->needs_input_grad(0))
+      grad_bias = torch::ones({g.size(0), 1, g.size(1)}, g.options()).bmm(g);
+    if (ctx->needs_input_grad(1)) grad_x = g.bmm(w.transpose(1, 2));
+    if (ctx->needs_input_grad(2)) grad_w = x.transpose(1, 2).bmm(g);
+    return {grad_bias, grad_x, grad_w};
+  }
+};
+}  // namespace
+
 torch::Tensor EnsembleLinearImpl::forward(const torch::Tensor& x, const MemberRange& range) {
-  return torch::baddbmm(select_members(bias, range), x, select_members(weight, range));
+  const auto b = select_members(bias, range);
+  const auto w = select_members(weight, range);
+  if (x.is_cuda() && torch::GradMode::is_enabled()) return EnsembleAffine::apply(b, x, w);
+  return torch::baddbmm(b, x, w);
 }
 
 void EnsembleLinearImpl::init_member(int64_t member, torch::Generator& gen) {
@@ -108,22 +141,25 @@ void soft_update(FlatParams& target, const FlatParams& source, double tau) {
   target.values.mul_(1.0 - tau).add_(source.values, tau);
 }
 
-void soft_update(const std::vector<FlatParams*>& targets,
-                 const std::vector<const FlatParams*>& sources, double tau) {
-  torch::NoGradGuard no_grad;
-  std::vector<torch::Tensor> t;
-  std::vector<torch::Tensor> s;
-  for (auto* f : targets) t.push_back(f->values);
-  for (const auto* f : sources) s.push_back(f->values);
-  // elementwise the same arithmetic as the single-pair form
-  at::_foreach_mul_(t, 1.0 - tau);
-  at::_foreach_add_(t, s, tau);
-}
-
 void hard_update(FlatParams& target, const FlatParams& source) {
   torch::NoGradGuard no_grad;
   target.values.copy_(source.values);
 }
+
+namespace {
+// Fused Adam gives each tensor of its lists whole thread blocks of at most 65536 elements, so one
+// flat buffer of a few 10⁵ parameters runs on a few blocks for ~60 µs. Cut into pieces of this
+// size, the same update spreads over enough blocks to take a few µs.
+constexpr int64_t k_adam_piece = 8192;
+
+std::vector<torch::Tensor> pieces(const torch::Tensor& flat) {
+  std::vector<torch::Tensor> out;
+  for (int64_t i = 0; i < flat.numel(); i += k_adam_piece) {
+    out.push_back(flat.narrow(0, i, std::min(k_adam_piece, flat.numel() - i)));
+  }
+  return out;
+}
+}  // namespace
 
 Adam::Adam(FlatParams& params, double lr, double beta1, double beta2, double eps)
     : m_params(&params), m_lr(lr), m_beta1(beta1), m_beta2(beta2), m_eps(eps) {
@@ -131,10 +167,11 @@ Adam::Adam(FlatParams& params, double lr, double beta1, double beta2, double eps
   m_exp_avg_sq = torch::zeros_like(params.values);
   if (params.values.is_cuda()) {
     m_step_t = torch::zeros({}, params.values.options());
-    m_value_views = views_like(params.values, params);
-    m_avg_views = views_like(m_exp_avg, params);
-    m_sq_views = views_like(m_exp_avg_sq, params);
-    m_steps.assign(params.params.size(), m_step_t);
+    m_value_views = pieces(params.values);
+    m_grad_views = pieces(params.grads);
+    m_avg_views = pieces(m_exp_avg);
+    m_sq_views = pieces(m_exp_avg_sq);
+    m_steps.assign(m_value_views.size(), m_step_t);
   }
 }
 
@@ -158,9 +195,9 @@ void Adam::step() {
     // as torch.optim.Adam(fused=True): the step is counted first, and the kernel computes the
     // bias corrections from it on the device
     m_step_t.add_(1);
-    at::_fused_adam_({m_params->values}, {m_params->grads}, {m_exp_avg}, {m_exp_avg_sq}, {},
-                     {m_step_t}, m_lr, m_beta1, m_beta2, /*weight_decay=*/0.0, m_eps,
-                     /*amsgrad=*/false, /*maximize=*/false);
+    at::_fused_adam_(m_value_views, m_grad_views, m_avg_views, m_sq_views, {}, m_steps, m_lr,
+                     m_beta1, m_beta2, /*weight_decay=*/0.0, m_eps, /*amsgrad=*/false,
+                     /*maximize=*/false);
     return;
   }
   ++m_step;
@@ -178,22 +215,15 @@ void Adam::step(const std::vector<torch::Tensor>& grads) {
   torch::NoGradGuard no_grad;
   const auto& params = m_params->params;
   if (grads.size() != params.size()) {
-    throw Error("Adam::step: " + std::to_string(grads.size()) +
-                                " gradients for " + std::to_string(params.size()) + " parameters");
+    throw Error("Adam::step: " + std::to_string(grads.size()) + " gradients for " +
+                std::to_string(params.size()) + " parameters");
   }
   std::vector<torch::Tensor> g(grads.size());
   for (size_t i = 0; i < grads.size(); ++i) {
-    g[i] = grads[i].defined() ? grads[i].contiguous() : torch::zeros_like(params[i]);
+    g[i] = grads[i].defined() ? grads[i].reshape({-1})
+                              : torch::zeros({params[i].numel()}, params[i].options());
   }
-  if (m_step_t.defined()) {
-    m_step_t.add_(1);
-    at::_fused_adam_(m_value_views, g, m_avg_views, m_sq_views, {}, m_steps, m_lr, m_beta1,
-                     m_beta2, /*weight_decay=*/0.0, m_eps, /*amsgrad=*/false,
-                     /*maximize=*/false);
-    return;
-  }
-  for (auto& t : g) t = t.reshape({-1});
-  torch::cat_out(m_params->grads, g, 0);
+  torch::cat_out(m_params->grads, g, 0);  // one kernel
   step();
 }
 

@@ -32,6 +32,8 @@ class EnsembleLinearImpl : public torch::nn::Module {
   EnsembleLinearImpl(int64_t members, int64_t in_features, int64_t out_features);
 
   // x: [E', B, in] with E' the number of members selected by `range`; returns [E', B, out].
+  // On CUDA, with gradients on, the bias gradient is a product rather than a reduction (faster
+  // there; the same sum up to rounding).
   torch::Tensor forward(const torch::Tensor& x, const MemberRange& range = {});
 
   // Draws member `member` like torch.nn.Linear.reset_parameters from `gen`, a CPU generator (the
@@ -96,10 +98,6 @@ std::vector<torch::Tensor> views_like(const torch::Tensor& flat, const FlatParam
 
 // target ← τ·source + (1 − τ)·target, elementwise over the whole buffer (no grad).
 void soft_update(FlatParams& target, const FlatParams& source, double tau);
-// The same for several pairs at once (targets[i] from sources[i]): on CUDA two multi-tensor
-// kernels for all of them.
-void soft_update(const std::vector<FlatParams*>& targets,
-                 const std::vector<const FlatParams*>& sources, double tau);
 
 // target ← source (no grad).
 void hard_update(FlatParams& target, const FlatParams& source);
@@ -107,7 +105,8 @@ void hard_update(FlatParams& target, const FlatParams& source);
 // Adam over a FlatParams buffer, with the arithmetic of torch.optim.Adam (PyTorch 1.13,
 // single-tensor path, no weight decay, no amsgrad) on the CPU. On CUDA it runs PyTorch's fused
 // Adam kernel with the step count in a device tensor, as torch.optim.Adam(fused=True) does: one
-// kernel, and nothing read from the host, so that a CUDA graph can capture it.
+// kernel over the buffer cut into pieces, and nothing read from the host, so that a CUDA graph
+// can capture it.
 class Adam {
  public:
   Adam(FlatParams& params, double lr, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8);
@@ -119,7 +118,8 @@ class Adam {
   void step(const std::vector<torch::Tensor>& grads);
   // One step down the gradient of loss.sum() (loss: one value per ensemble member). The
   // gradient is taken with autograd::grad, not backward(), so it skips zeroing and
-  // accumulating into .grad: on CUDA that is a dozen fewer kernels per update.
+  // accumulating into .grad: on CUDA that is a dozen fewer kernels per update. The gradients
+  // are gathered into the flat gradient buffer, whose old contents are overwritten.
   void minimise(const torch::Tensor& loss);
 
   double lr() const { return m_lr; }
@@ -139,9 +139,9 @@ class Adam {
                            // up to 2^24 steps
   torch::Tensor m_exp_avg;
   torch::Tensor m_exp_avg_sq;
-  // CUDA: per-parameter views of the buffers above, and m_step_t once per parameter, as
-  // fused Adam's tensor lists
-  std::vector<torch::Tensor> m_value_views, m_avg_views, m_sq_views, m_steps;
+  // CUDA: the flat buffers cut into pieces, and m_step_t once per piece, as fused Adam's
+  // tensor lists
+  std::vector<torch::Tensor> m_value_views, m_grad_views, m_avg_views, m_sq_views, m_steps;
 };
 
 // A generator for `device` seeded with `seed`: a fresh CPU generator, or for CUDA a clone of

@@ -53,8 +53,7 @@ Sampler::Sampler(const data::Transitions& t, const StateNormalizer& normalizer,
       m_act_dim(static_cast<std::int64_t>(t.action_dim)) {
   if (m_size == 0) throw Error("sampler: the dataset view has no transitions");
   m_rows = torch::cat({normalizer.apply(rows_tensor(t.observations, m_size, m_obs_dim)),
-                       rows_tensor(t.actions, m_size, m_act_dim),
-                       rows_tensor(t.rewards, m_size, 1),
+                       rows_tensor(t.actions, m_size, m_act_dim), rows_tensor(t.rewards, m_size, 1),
                        normalizer.apply(rows_tensor(t.next_observations, m_size, m_obs_dim)),
                        1.0 - rows_tensor(t.terminals, m_size, 1)},
                       1)
