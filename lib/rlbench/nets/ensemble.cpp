@@ -32,9 +32,11 @@ namespace {
 // CUDA, PyTorch reduces g over the batch with a handful of thread blocks, which takes about three
 // times as long as this product (measured on an H100, BENCHMARKS.md).
 struct EnsembleAffine : public torch::autograd::Function<EnsembleAffine> {
+  // ones: [E, 1, B], kept by the layer so that no update fills a new one
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& bias,
-                               const torch::Tensor& x, const torch::Tensor& w) {
-    ctx->save_for_backward({x, w});
+                               const torch::Tensor& x, const torch::Tensor& w,
+                               const torch::Tensor& ones) {
+    ctx->save_for_backward({x, w, ones});
     return torch::baddbmm(bias, x, w);
   }
 
@@ -47,11 +49,10 @@ struct EnsembleAffine : public torch::autograd::Function<EnsembleAffine> {
     torch::Tensor grad_bias;
     torch::Tensor grad_x;
     torch::Tensor grad_w;
-    if (ctx->needs_input_grad(0))
-      grad_bias = torch::ones({g.size(0), 1, g.size(1)}, g.options()).bmm(g);
+    if (ctx->needs_input_grad(0)) grad_bias = saved[2].bmm(g);
     if (ctx->needs_input_grad(1)) grad_x = g.bmm(w.transpose(1, 2));
     if (ctx->needs_input_grad(2)) grad_w = x.transpose(1, 2).bmm(g);
-    return {grad_bias, grad_x, grad_w};
+    return {grad_bias, grad_x, grad_w, torch::Tensor()};
   }
 };
 }  // namespace
@@ -59,8 +60,12 @@ struct EnsembleAffine : public torch::autograd::Function<EnsembleAffine> {
 torch::Tensor EnsembleLinearImpl::forward(const torch::Tensor& x, const MemberRange& range) {
   const auto b = select_members(bias, range);
   const auto w = select_members(weight, range);
-  if (x.is_cuda() && torch::GradMode::is_enabled()) return EnsembleAffine::apply(b, x, w);
-  return torch::baddbmm(b, x, w);
+  if (!x.is_cuda() || !torch::GradMode::is_enabled()) return torch::baddbmm(b, x, w);
+  if (!m_ones.defined() || m_ones.size(0) < x.size(0) || m_ones.size(2) != x.size(1) ||
+      m_ones.device() != x.device()) {
+    m_ones = torch::ones({x.size(0), 1, x.size(1)}, x.options());
+  }
+  return EnsembleAffine::apply(b, x, w, m_ones.narrow(0, 0, x.size(0)));
 }
 
 void EnsembleLinearImpl::init_member(int64_t member, torch::Generator& gen) {
@@ -150,7 +155,7 @@ namespace {
 // Fused Adam gives each tensor of its lists whole thread blocks of at most 65536 elements, so one
 // flat buffer of a few 10⁵ parameters runs on a few blocks for ~60 µs. Cut into pieces of this
 // size, the same update spreads over enough blocks to take a few µs.
-constexpr int64_t k_adam_piece = 8192;
+constexpr int64_t k_adam_piece = 4096;
 
 std::vector<torch::Tensor> pieces(const torch::Tensor& flat) {
   std::vector<torch::Tensor> out;

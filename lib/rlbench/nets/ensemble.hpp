@@ -52,6 +52,7 @@ class EnsembleLinearImpl : public torch::nn::Module {
   int64_t m_members;
   int64_t m_in;
   int64_t m_out;
+  torch::Tensor m_ones;  // CUDA: [≥E', 1, B] ones for the bias gradient's product
 };
 TORCH_MODULE(EnsembleLinear);
 
