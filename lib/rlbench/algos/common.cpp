@@ -410,11 +410,6 @@ torch::Tensor twin_critic_loss(const torch::Tensor& q, const torch::Tensor& y) {
   return torch::mse_loss(q, y.expand_as(q), at::Reduction::None).mean({2, 3}).sum(0);
 }
 
-torch::Tensor td_target(const torch::Tensor& rewards, const torch::Tensor& not_done,
-                        double discount, const torch::Tensor& next_value) {
-  return torch::addcmul(rewards, not_done, next_value, discount);
-}
-
 std::vector<torch::Tensor> all_parameters(const std::vector<const torch::nn::Module*>& modules) {
   std::vector<torch::Tensor> out;
   for (const auto* m : modules) {

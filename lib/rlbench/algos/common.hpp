@@ -179,10 +179,6 @@ torch::Tensor per_seed_mse(const torch::Tensor& x, const torch::Tensor& target);
 // → [E].
 torch::Tensor twin_critic_loss(const torch::Tensor& q, const torch::Tensor& y);
 
-// The TD target r + γ·nd·v, in one kernel: [E, B, 1] each.
-torch::Tensor td_target(const torch::Tensor& rewards, const torch::Tensor& not_done,
-                        double discount, const torch::Tensor& next_value);
-
 // Every parameter of `modules`, for Algorithm::parameters().
 std::vector<torch::Tensor> all_parameters(const std::vector<const torch::nn::Module*>& modules);
 

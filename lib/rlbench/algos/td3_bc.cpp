@@ -50,7 +50,7 @@ Metrics Td3Bc::update(const Batch& b) {
     torch::NoGradGuard no_grad;
     const auto next_a = m_ac.smoothed_target_action(b.next_states, m_gens);
     const auto target_q = m_ac.target_q_both(b.next_states, next_a);
-    y = td_target(b.rewards, b.not_done, m_cfg.td3.discount, torch::min(target_q[0], target_q[1]));
+    y = b.rewards + b.not_done * m_cfg.td3.discount * torch::min(target_q[0], target_q[1]);
   }
 
   // twin critic regression: MSE(Q1, y) + MSE(Q2, y), per seed
