@@ -89,6 +89,65 @@ TEST_CASE("flat parameters keep gradients, adam and target updates in one buffer
                         0.25 * net->layers()[0]->weight.detach() + 0.75 * t0));
 }
 
+TEST_CASE("minimise takes the step that zero_grad, backward and step take") {
+  const std::vector<int> hidden{8};
+  rlbench::nets::EnsembleMlp a(2, 3, hidden, 2);
+  rlbench::nets::EnsembleMlp b(2, 3, hidden, 2);
+  for (auto* net : {&a, &b}) {
+    auto g = at::detail::createCPUGenerator(4);
+    (*net)->init_member(0, g);
+    (*net)->init_member(1, g);
+  }
+  auto flat_a = rlbench::nets::flatten_parameters({a.get()});
+  auto flat_b = rlbench::nets::flatten_parameters({b.get()});
+  rlbench::nets::Adam opt_a(flat_a, 1e-2);
+  rlbench::nets::Adam opt_b(flat_b, 1e-2);
+  auto gen = at::detail::createCPUGenerator(5);
+  const auto x = torch::randn({2, 6, 3}, gen, torch::kFloat32);
+  for (int i = 0; i < 3; ++i) {
+    CAPTURE(i);
+    // a per-member loss; on the last step only the first layer's weight gets a gradient
+    const auto loss = [&](rlbench::nets::EnsembleMlp& net) {
+      if (i == 2) return net->layers()[0]->weight.pow(2).sum({1, 2});
+      return net->forward(x).pow(2).mean({1, 2});
+    };
+    opt_a.zero_grad();
+    loss(a).sum().backward();
+    opt_a.step();
+    opt_b.minimise(loss(b));
+    CHECK(torch::equal(flat_a.values, flat_b.values));
+  }
+}
+
+TEST_CASE("ensemble_affine is baddbmm, its bias gradient a product") {
+  auto gen = at::detail::createCPUGenerator(6);
+  const auto make = [&](std::vector<int64_t> shape) {
+    return torch::randn(shape, gen, torch::kFloat32).set_requires_grad(true);
+  };
+  const auto bias = make({3, 1, 4});
+  const auto x = make({3, 5, 2});
+  const auto w = make({3, 2, 4});
+  const auto g = torch::randn({3, 5, 4}, gen, torch::kFloat32);
+  const auto grads = [&](const torch::Tensor& y) {
+    return torch::autograd::grad({y}, {bias, x, w}, {g});
+  };
+  const auto mine = rlbench::nets::ensemble_affine(bias, x, w, torch::ones({3, 1, 5}));
+  const auto ref = torch::baddbmm(bias, x, w);
+  CHECK(torch::equal(mine, ref));
+  const auto gm = grads(mine);
+  const auto gr = grads(ref);
+  for (size_t i = 0; i < 3; ++i) {
+    CAPTURE(i);
+    CHECK(gm[i].sizes() == gr[i].sizes());
+    CHECK(torch::allclose(gm[i], gr[i], 1e-5, 1e-6));
+  }
+  // parameters detached, as in the actor's pass through the critic: the input's gradient alone
+  const auto y =
+      rlbench::nets::ensemble_affine(bias.detach(), x, w.detach(), torch::ones({3, 1, 5}));
+  const auto gx = torch::autograd::grad({y}, {x}, {g});
+  CHECK(torch::allclose(gx[0], gr[1], 1e-5, 1e-6));
+}
+
 TEST_CASE("a generator state from another device type is skipped, the seed's stream kept") {
   // A run trained on CUDA stores a CUDA generator state (seed and offset, 16 bytes); evaluating
   // it on the CPU once failed in set_state. The CPU generator now keeps its own stream.

@@ -10,7 +10,8 @@ skip=${2:-3000}
 count=${3:-600}
 export LD_LIBRARY_PATH=/tmp/rlbench-deps/run${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 rm -rf /tmp/kernels-run
-/usr/local/cuda/bin/ncu --csv --metrics gpu__time_duration.sum --launch-skip "$skip" \
+ncu=$(command -v ncu || echo /usr/local/cuda/bin/ncu)
+"$ncu" --csv --metrics gpu__time_duration.sum --launch-skip "$skip" \
   --launch-count "$count" build-cuda/rlbench train --algo "$algo" --dataset hopper-medium-mini \
   --env hopper --device cuda --steps 200 --eval-every 200 --eval-episodes 1 \
   --set train.cuda_graphs=false --out /tmp/kernels-run >"$out/kernels_$algo.csv" 2>"$out/kernels_$algo.err"

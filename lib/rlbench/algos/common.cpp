@@ -191,7 +191,12 @@ torch::Tensor SeedGenerators::normal(const std::vector<int64_t>& shape, double s
   const auto options = torch::TensorOptions().dtype(torch::kFloat32).device(m_device);
   for (size_t e = 0; e < m_init.size(); ++e) {
     auto& gen = m_noise.empty() ? m_init[e] : m_noise[e];
-    parts.push_back(torch::empty(shape, options).normal_(0.0, std, gen));
+    // CUDA: the scale inside the sampling kernel, the same values in one kernel fewer. The
+    // CPU kernel draws fewer than 16 values in double precision, so there the scale stays a
+    // separate product, as the references compute it.
+    parts.push_back(m_device.is_cpu() ? (std == 1.0 ? torch::randn(shape, gen, options)
+                                                    : torch::randn(shape, gen, options) * std)
+                                      : torch::empty(shape, options).normal_(0.0, std, gen));
   }
   // one member: a view instead of a copy
   return parts.size() == 1 ? parts.front().unsqueeze(0) : torch::stack(parts);

@@ -63,8 +63,8 @@ class SeedGenerators {
   // The CPU generator for member e's initial weights.
   torch::Generator& init(int64_t member) { return m_init[static_cast<size_t>(member)]; }
 
-  // Normal samples N(0, std²) [E, shape...], member e from its own device generator. The
-  // scaling happens inside the sampling kernel, with the same result as scaling afterwards.
+  // Normal samples N(0, std²) [E, shape...], member e from its own device generator: the same
+  // values as randn(shape)·std.
   torch::Tensor normal(const std::vector<int64_t>& shape, double std = 1.0);
 
   // Generator state for checkpoints (CPU uint8 tensors).

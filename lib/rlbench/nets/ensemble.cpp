@@ -57,15 +57,24 @@ struct EnsembleAffine : public torch::autograd::Function<EnsembleAffine> {
 };
 }  // namespace
 
+torch::Tensor ensemble_affine(const torch::Tensor& bias, const torch::Tensor& x,
+                              const torch::Tensor& w, const torch::Tensor& ones) {
+  return EnsembleAffine::apply(bias, x, w, ones);
+}
+
 torch::Tensor EnsembleLinearImpl::forward(const torch::Tensor& x, const MemberRange& range) {
   const auto b = select_members(bias, range);
   const auto w = select_members(weight, range);
   if (!x.is_cuda() || !torch::GradMode::is_enabled()) return torch::baddbmm(b, x, w);
-  if (!m_ones.defined() || m_ones.size(0) < x.size(0) || m_ones.size(2) != x.size(1) ||
-      m_ones.device() != x.device()) {
-    m_ones = torch::ones({x.size(0), 1, x.size(1)}, x.options());
+  // Ones of each shape are made once and never freed: a captured CUDA graph keeps reading the
+  // ones it was captured with.
+  for (const auto& ones : m_ones) {
+    if (ones.size(0) == x.size(0) && ones.size(2) == x.size(1) && ones.device() == x.device()) {
+      return ensemble_affine(b, x, w, ones);
+    }
   }
-  return EnsembleAffine::apply(b, x, w, m_ones.narrow(0, 0, x.size(0)));
+  m_ones.push_back(torch::ones({x.size(0), 1, x.size(1)}, x.options()));
+  return ensemble_affine(b, x, w, m_ones.back());
 }
 
 void EnsembleLinearImpl::init_member(int64_t member, torch::Generator& gen) {

@@ -26,6 +26,12 @@ struct MemberRange {
   bool detach_params = false;
 };
 
+// bias + x·W per member, as torch::baddbmm, except that the backward pass takes the bias
+// gradient as the product ones·g (ones: [E, 1, B]) rather than a reduction over the batch.
+// EnsembleLinear uses it on CUDA, where PyTorch's reduction runs on a few thread blocks.
+torch::Tensor ensemble_affine(const torch::Tensor& bias, const torch::Tensor& x,
+                              const torch::Tensor& w, const torch::Tensor& ones);
+
 // A linear layer for E independent members: y[e] = x[e] · W[e] + b[e].
 class EnsembleLinearImpl : public torch::nn::Module {
  public:
@@ -52,7 +58,7 @@ class EnsembleLinearImpl : public torch::nn::Module {
   int64_t m_members;
   int64_t m_in;
   int64_t m_out;
-  torch::Tensor m_ones;  // CUDA: [≥E', 1, B] ones for the bias gradient's product
+  std::vector<torch::Tensor> m_ones;  // CUDA: [E', 1, B] ones for the bias gradient's product
 };
 TORCH_MODULE(EnsembleLinear);
 
@@ -105,9 +111,9 @@ void hard_update(FlatParams& target, const FlatParams& source);
 
 // Adam over a FlatParams buffer, with the arithmetic of torch.optim.Adam (PyTorch 1.13,
 // single-tensor path, no weight decay, no amsgrad) on the CPU. On CUDA it runs PyTorch's fused
-// Adam kernel with the step count in a device tensor, as torch.optim.Adam(fused=True) does: one
-// kernel over the buffer cut into pieces, and nothing read from the host, so that a CUDA graph
-// can capture it.
+// Adam kernel with the step count in a device tensor, as torch.optim.Adam(fused=True) does: a
+// multi-tensor kernel over the buffer cut into pieces (one launch per 36 pieces or more, by
+// driver), and nothing read from the host, so that a CUDA graph can capture it.
 class Adam {
  public:
   Adam(FlatParams& params, double lr, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8);

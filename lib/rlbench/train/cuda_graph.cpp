@@ -1,5 +1,6 @@
 #include "rlbench/train/cuda_graph.hpp"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,8 +23,10 @@ namespace rlbench::train {
 namespace {
 // Eager updates before the first capture: the first ones create cuBLAS handles and workspaces
 // and fill the allocator's cache, none of which may happen inside a capture. Two would do;
-// one more is cheap.
-constexpr std::int64_t k_warmup_updates = 3;
+// one more is cheap. At least one full cycle also runs every variant once (an actor step
+// included), so that state a variant makes on first use (EnsembleLinear's ones) is made outside
+// the captures.
+constexpr std::int64_t k_min_warmup_updates = 3;
 }  // namespace
 
 struct GraphedUpdates::Impl {
@@ -124,7 +127,7 @@ GraphedUpdates::~GraphedUpdates() = default;
 algos::Metrics GraphedUpdates::update() {
   Impl& m = *m_impl;
   const c10::cuda::CUDAGuard device_guard(m.device);
-  if (m.warmup_done < k_warmup_updates) {
+  if (m.warmup_done < std::max(k_min_warmup_updates, m.cycle)) {
     ++m.warmup_done;
     return m.eager_on_stream();
   }

@@ -71,9 +71,12 @@ algos::Batch Sampler::sample() {
   const auto flat = idx.size() == 1 ? idx.front() : torch::cat(idx);
   const auto rows = m_rows.index_select(0, flat).view({e, m_batch, -1});
   std::int64_t col = 0;
+  // CUDA: column views, no kernel. CPU: contiguous copies, since some CPU kernels take slow
+  // paths for strided inputs (A2PR with 4 seeds ran 22% slower on views).
   const auto take = [&](std::int64_t width) {
     col += width;
-    return rows.narrow(2, col - width, width);
+    auto view = rows.narrow(2, col - width, width);
+    return m_device.is_cpu() ? view.contiguous() : view;
   };
   auto states = take(m_obs_dim);
   auto actions = take(m_act_dim);

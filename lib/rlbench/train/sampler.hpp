@@ -37,8 +37,8 @@ class Sampler {
   Sampler(const data::Transitions& transitions, const StateNormalizer& normalizer,
           std::vector<std::uint64_t> seeds, std::int64_t batch_size, torch::Device device);
 
-  // One batch per seed: every tensor [E, batch_size, ·]; indices uniform with replacement. The
-  // tensors are column views of one gathered block (one kernel on CUDA, not five).
+  // One batch per seed: every tensor [E, batch_size, ·]; indices uniform with replacement. On
+  // CUDA the tensors are column views of one gathered block (one kernel, not five).
   algos::Batch sample();
 
   std::int64_t size() const { return m_size; }
