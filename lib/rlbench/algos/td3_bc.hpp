@@ -12,7 +12,8 @@
 //   - on CUDA, Adam is PyTorch's fused kernel (torch.optim.Adam(fused=True): the same update,
 //     rounded differently), and training replays each update from a CUDA graph
 //     (train.cuda_graphs), which computes what the eager update does. This applies to every
-//     algorithm built on nets::Adam.
+//     algorithm built on nets::Adam. Also on CUDA, EnsembleLinear takes its bias gradient as a
+//     product with ones rather than a reduction (the same sum, possibly rounded differently).
 
 #include <cstdint>
 #include <memory>
