@@ -195,7 +195,7 @@ Metrics A2pr::update(const Batch& b) {
 
   // twin critic regression
   const auto q = m_ac.q_both(b.states, b.actions);
-  const auto critic_loss = (q - y_q).pow(2).mean({2, 3}).sum(0);
+  const auto critic_loss = twin_critic_loss(q, y_q);
   m_ac.critic_opt->zero_grad();
   critic_loss.sum().backward();
   m_ac.critic_opt->step();
@@ -209,7 +209,7 @@ Metrics A2pr::update(const Batch& b) {
     y_v = torch::min(reward + b.not_done * gamma * torch::min(online_q[0], online_q[1]), y_q);
   }
   const auto v_graph = m_value->forward(b.states);
-  const auto value_loss = per_seed_mean((v_graph - y_v).pow(2));
+  const auto value_loss = per_seed_mse(v_graph, y_v);
   m_value_opt->zero_grad();
   value_loss.sum().backward();
   m_value_opt->step();
@@ -269,7 +269,7 @@ Metrics A2pr::update(const Batch& b) {
     metrics.add("bc_active", per_seed_mean((weight > 0).to(torch::kFloat32)));
     metrics.add("vae_target", per_seed_mean(use_vae.to(torch::kFloat32)));
     // how far π is from the dataset's actions, whichever target the mask picked
-    metrics.add("policy_data_mse", per_seed_mean((pi.detach() - b.actions).pow(2)));
+    metrics.add("policy_data_mse", per_seed_mse(pi.detach(), b.actions));
   }
   return metrics;
 }

@@ -194,9 +194,12 @@ torch::Tensor SeedGenerators::normal(const std::vector<int64_t>& shape, double s
     // CUDA: the scale inside the sampling kernel, the same values in one kernel fewer. The
     // CPU kernel draws fewer than 16 values in double precision, so there the scale stays a
     // separate product, as the references compute it.
-    parts.push_back(m_device.is_cpu() ? (std == 1.0 ? torch::randn(shape, gen, options)
-                                                    : torch::randn(shape, gen, options) * std)
-                                      : torch::empty(shape, options).normal_(0.0, std, gen));
+    if (!m_device.is_cpu()) {
+      parts.push_back(torch::empty(shape, options).normal_(0.0, std, gen));
+    } else {
+      auto x = torch::randn(shape, gen, options);
+      parts.push_back(std == 1.0 ? x : x * std);
+    }
   }
   // one member: a view instead of a copy
   return parts.size() == 1 ? parts.front().unsqueeze(0) : torch::stack(parts);

@@ -171,7 +171,7 @@ Metrics Sac::update(const Batch& b) {
   const int64_t e = m_ctx.num_seeds();
   const auto sa = torch::cat({b.states, b.actions}, -1);
   const auto q = m_critic->forward(sa.repeat({2, 1, 1})).view({2, e, sa.size(1), 1});
-  const auto critic_loss = (q - y).pow(2).mean({2, 3}).sum(0);
+  const auto critic_loss = twin_critic_loss(q, y);
   m_critic_opt->zero_grad();
   critic_loss.sum().backward();
   m_critic_opt->step();
