@@ -95,7 +95,7 @@ TEST_CASE("compare groups completed runs and aggregates over seeds") {
 
   SUBCASE("final score by algo and dataset") {
     const auto rep =
-        rlbench::io::compare_runs(runs, {"algo", "dataset"}, CompareMetric::final_score);
+        rlbench::io::compare_runs(runs, {"algo", "dataset"}, CompareMetric::final_score());
     CHECK(rep.runs_used == 7);
     CHECK(rep.skipped_running == 1);
     CHECK(rep.skipped_failed == 1);
@@ -119,33 +119,56 @@ TEST_CASE("compare groups completed runs and aggregates over seeds") {
   }
   SUBCASE("best score") {
     const auto rep =
-        rlbench::io::compare_runs(runs, {"algo", "dataset"}, CompareMetric::best_score);
+        rlbench::io::compare_runs(runs, {"algo", "dataset"}, CompareMetric::best_score());
     CHECK(rep.groups[1].values == std::vector<double>{70, 65, 67});
     CHECK(rep.groups[1].mean == doctest::Approx(67.33333333333333));
     CHECK(*rep.groups[1].std == doctest::Approx(2.516611478423583));
   }
+  SUBCASE("mean of the last N evaluations; shorter runs are counted apart") {
+    const auto last2 =
+        rlbench::io::compare_runs(runs, {"algo", "dataset"}, CompareMetric::last_mean(2));
+    // td3_bc hopper: (70+60)/2, (65+62)/2, (50+67)/2; the prdc runs with one evaluation drop out
+    REQUIRE(last2.groups.size() == 2);
+    CHECK(last2.groups[0].key_values == std::vector<std::string>{"prdc", "hopper-medium-v2"});
+    CHECK(last2.groups[0].values == std::vector<double>{39});
+    CHECK(last2.groups[1].values == std::vector<double>{65, 63.5, 58.5});
+    CHECK(last2.skipped_few_evals == 3);  // prdc seeds 0 and 1, td3_bc on walker2d
+    CHECK(last2.skipped_no_score == 0);
+    CHECK(rlbench::io::skipped_summary(last2) ==
+          "skipped 2 runs that are not completed (1 running, 1 failed); skipped 3 completed runs "
+          "with fewer than 2 evaluations");
+    // last1 is the final score
+    const auto last1 =
+        rlbench::io::compare_runs(runs, {"algo", "dataset"}, CompareMetric::last_mean(1));
+    const auto finals =
+        rlbench::io::compare_runs(runs, {"algo", "dataset"}, CompareMetric::final_score());
+    REQUIRE(last1.groups.size() == finals.groups.size());
+    for (std::size_t g = 0; g < finals.groups.size(); ++g) {
+      CHECK(last1.groups[g].values == finals.groups[g].values);
+    }
+  }
   SUBCASE("by a hyperparameter, by seed, and by nothing") {
     const auto by_alpha =
-        rlbench::io::compare_runs(runs, {"algo.params.alpha"}, CompareMetric::final_score);
+        rlbench::io::compare_runs(runs, {"algo.params.alpha"}, CompareMetric::final_score());
     REQUIRE(by_alpha.groups.size() == 2);
     CHECK(by_alpha.groups[0].key_values[0] == "1.0");
     CHECK(by_alpha.groups[1].key_values[0] == "2.5");
     CHECK(by_alpha.groups[1].n() == 4);
     const auto by_missing =
-        rlbench::io::compare_runs(runs, {"algo.params.nope"}, CompareMetric::final_score);
+        rlbench::io::compare_runs(runs, {"algo.params.nope"}, CompareMetric::final_score());
     CHECK(by_missing.groups[0].key_values[0] == "-");
-    const auto by_seed = rlbench::io::compare_runs(runs, {"seed"}, CompareMetric::final_score);
+    const auto by_seed = rlbench::io::compare_runs(runs, {"seed"}, CompareMetric::final_score());
     REQUIRE(by_seed.groups.size() == 3);
     CHECK(by_seed.groups[0].key_values[0] == "0");
     CHECK(by_seed.groups[0].n() == 3);
-    const auto all = rlbench::io::compare_runs(runs, {}, CompareMetric::final_score);
+    const auto all = rlbench::io::compare_runs(runs, {}, CompareMetric::final_score());
     REQUIRE(all.groups.size() == 1);
     CHECK(all.groups[0].n() == 7);
   }
   SUBCASE("a completed run without a normalized score is counted apart") {
     auto extra = runs;
     extra.push_back({"x/result.json", make_run("iql", "custom", 0, RunStatus::completed, {})});
-    const auto rep = rlbench::io::compare_runs(extra, {"algo"}, CompareMetric::final_score);
+    const auto rep = rlbench::io::compare_runs(extra, {"algo"}, CompareMetric::final_score());
     CHECK(rep.skipped_no_score == 1);
     CHECK(rlbench::io::skipped_summary(rep) ==
           "skipped 2 runs that are not completed (1 running, 1 failed); skipped 1 completed run "
@@ -156,7 +179,7 @@ TEST_CASE("compare groups completed runs and aggregates over seeds") {
 TEST_CASE("compare renders markdown, csv and json") {
   write_fixture("cmp_fmt");
   const auto rep =
-      rlbench::io::compare_runs(load("cmp_fmt"), {"algo", "dataset"}, CompareMetric::final_score);
+      rlbench::io::compare_runs(load("cmp_fmt"), {"algo", "dataset"}, CompareMetric::final_score());
 
   CHECK(rlbench::io::format_markdown(rep) ==
         "| algo | dataset | final normalized score (x100) | n |\n"
@@ -186,7 +209,42 @@ TEST_CASE("compare renders markdown, csv and json") {
   CHECK(j["groups"][1]["values_x100"] == nlohmann::json{60.0, 62.0, 67.0});
   CHECK(j["groups"][2]["std_x100"].is_null());
   CHECK(j["runs_used"] == 7);
-  CHECK(j["skipped"] == nlohmann::json{{"running", 1}, {"failed", 1}, {"no_score", 0}});
+  CHECK(j["skipped"] ==
+        nlohmann::json{{"running", 1}, {"failed", 1}, {"no_score", 0}, {"few_evaluations", 0}});
+
+  const auto last =
+      rlbench::io::compare_runs(load("cmp_fmt"), {"algo"}, CompareMetric::last_mean(2));
+  CHECK(rlbench::io::format_markdown(last) ==
+        "| algo | last2 normalized score (x100) | n |\n"
+        "| --- | ---: | ---: |\n"
+        "| prdc | 39.0 | 1 |\n"
+        "| td3_bc | 62.3 ± 3.4 | 3 |\n"
+        "\n"
+        "mean ± sample std (ddof=1) over runs of the mean D4RL normalized score of the last 2 "
+        "evaluations, x100\n");
+  const auto last_csv = rlbench::core::split(rlbench::io::format_csv(last), '\n');
+  REQUIRE(last_csv.size() >= 2);
+  CHECK(last_csv[1] == "prdc,last2_normalized_score_x100,1,39.0,,2");
+}
+
+TEST_CASE("compare --metric parses final, best and lastN") {
+  using rlbench::io::parse_compare_metric;
+  CHECK(parse_compare_metric("final").kind == CompareMetric::Kind::final_score);
+  CHECK(parse_compare_metric("best").kind == CompareMetric::Kind::best_score);
+  const auto last10 = parse_compare_metric("last10");
+  CHECK(last10.kind == CompareMetric::Kind::last_mean);
+  CHECK(last10.last == 10);
+  CHECK(rlbench::io::to_string(last10) == "last10");
+  CHECK(parse_compare_metric("last1").last == 1);
+  for (const char* bad :
+       {"last", "last0", "last01", "last-3", "last1x", "last1234567", "lastten"}) {
+    CAPTURE(bad);
+    CHECK_THROWS_AS(parse_compare_metric(bad), rlbench::UsageError);
+  }
+  CHECK_THROWS_WITH_AS(parse_compare_metric("last0"),
+                       "--metric: expected final, best or lastN with N >= 1 (e.g. last10), got "
+                       "\"last0\" (did you mean \"last10\"?)",
+                       rlbench::UsageError);
 }
 
 TEST_CASE("rlbench compare prints the table on stdout and the skipped count on stderr") {
@@ -208,7 +266,9 @@ TEST_CASE("rlbench compare prints the table on stdout and the skipped count on s
   }
   SUBCASE("bad options are usage errors") {
     opts.metric = "median";
-    CHECK_THROWS_WITH_AS(run_compare_cli(opts), "--metric: expected final or best, got \"median\"",
+    CHECK_THROWS_WITH_AS(run_compare_cli(opts),
+                         "--metric: expected final, best or lastN with N >= 1 (e.g. last10), got "
+                         "\"median\"",
                          rlbench::UsageError);
     opts.metric = "final";
     opts.by = {"algo", "datset"};

@@ -57,8 +57,9 @@ void setup_compare(CLI::App& app) {
                   "algo.params.NAME (default: algo,dataset)")
       ->delimiter(',');
   sub->add_option("--metric", options->metric,
-                  "final: the last evaluation's score; best: the best evaluation's (optimistic)")
-      ->check(CLI::IsMember({"final", "best"}))
+                  "final: the last evaluation's score; best: the best evaluation's (optimistic); "
+                  "lastN, e.g. last10: the mean of the last N evaluations' scores (TD3+BC's "
+                  "convention); runs with fewer are skipped and counted")
       ->capture_default_str();
   sub->add_option("--format", options->format, "Output format")
       ->check(CLI::IsMember({"md", "csv", "json"}))

@@ -65,12 +65,24 @@ std::string csv_field(const std::string& s) {
 // the shortest text that reads back as the same double
 std::string shortest(double v) { return nlohmann::json(v).dump(); }
 
-std::string metric_key(CompareMetric m) {
-  return std::string(to_string(m)) + "_normalized_score_x100";
+std::string metric_key(const CompareMetric& m) { return to_string(m) + "_normalized_score_x100"; }
+
+std::string metric_title(const CompareMetric& m) {
+  return to_string(m) + " normalized score (x100)";
 }
 
-std::string metric_title(CompareMetric m) {
-  return std::string(to_string(m)) + " normalized score (x100)";
+// what the markdown note says the table's numbers are
+std::string metric_description(const CompareMetric& m) {
+  switch (m.kind) {
+    case CompareMetric::Kind::best_score:
+      return "best D4RL normalized score";
+    case CompareMetric::Kind::last_mean:
+      return "mean D4RL normalized score of the last " + std::to_string(m.last) + " evaluation" +
+             (m.last == 1 ? "" : "s");
+    case CompareMetric::Kind::final_score:
+      break;
+  }
+  return "final D4RL normalized score";
 }
 
 // the per-seed spread the way papers print "±": sample std with Bessel's correction
@@ -84,14 +96,48 @@ std::optional<double> sample_std(const std::vector<double>& v, double mean) {
 }  // namespace
 
 CompareMetric parse_compare_metric(const std::string& name) {
-  if (name == "final") return CompareMetric::final_score;
-  if (name == "best") return CompareMetric::best_score;
-  throw UsageError("--metric: expected final or best, got \"" + name + "\"" +
-                   core::did_you_mean(name, {"final", "best"}));
+  if (name == "final") return CompareMetric::final_score();
+  if (name == "best") return CompareMetric::best_score();
+  const std::string digits = core::starts_with(name, "last") ? name.substr(4) : std::string();
+  // at most 6 digits: no overflow, and far more evaluations than any run makes
+  if (!digits.empty() && digits.size() <= 6 && digits[0] != '0' &&
+      std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return CompareMetric::last_mean(std::stoi(digits));
+  }
+  throw UsageError("--metric: expected final, best or lastN with N >= 1 (e.g. last10), got \"" +
+                   name + "\"" + core::did_you_mean(name, {"final", "best", "last10"}));
 }
 
-const char* to_string(CompareMetric metric) {
-  return metric == CompareMetric::best_score ? "best" : "final";
+std::string to_string(const CompareMetric& metric) {
+  switch (metric.kind) {
+    case CompareMetric::Kind::best_score:
+      return "best";
+    case CompareMetric::Kind::last_mean:
+      return "last" + std::to_string(metric.last);
+    case CompareMetric::Kind::final_score:
+      break;
+  }
+  return "final";
+}
+
+std::optional<double> metric_value(const RunResult& r, const CompareMetric& metric) {
+  switch (metric.kind) {
+    case CompareMetric::Kind::best_score:
+      return best_normalized_score_x100(r);
+    case CompareMetric::Kind::last_mean: {
+      const auto n = static_cast<std::size_t>(metric.last);
+      if (r.eval.size() < n) return std::nullopt;
+      double sum = 0;
+      for (auto e = r.eval.end() - static_cast<std::ptrdiff_t>(n); e != r.eval.end(); ++e) {
+        if (!e->normalized_mean_x100) return std::nullopt;
+        sum += *e->normalized_mean_x100;
+      }
+      return sum / static_cast<double>(n);
+    }
+    case CompareMetric::Kind::final_score:
+      break;
+  }
+  return final_normalized_score_x100(r);
 }
 
 std::vector<fs::path> find_result_files(const std::vector<std::string>& paths) {
@@ -154,7 +200,7 @@ std::string group_value(const RunResult& r, const std::string& key) {
 }
 
 CompareReport compare_runs(const std::vector<LoadedRun>& runs, const std::vector<std::string>& keys,
-                           CompareMetric metric) {
+                           const CompareMetric& metric) {
   validate_group_keys(keys);
   CompareReport report;
   report.keys = keys;
@@ -177,10 +223,11 @@ CompareReport compare_runs(const std::vector<LoadedRun>& runs, const std::vector
       ++report.skipped_failed;
       continue;
     }
-    const auto value = metric == CompareMetric::best_score ? best_normalized_score_x100(r)
-                                                           : final_normalized_score_x100(r);
+    const auto value = metric_value(r, metric);
     if (!value) {
-      ++report.skipped_no_score;
+      // a scored run too short for lastN is told apart: its sweep may simply need more steps
+      const bool scored = final_normalized_score_x100(r).has_value();
+      ++(scored ? report.skipped_few_evals : report.skipped_no_score);
       continue;
     }
     std::vector<std::string> key_values;
@@ -226,6 +273,12 @@ std::string skipped_summary(const CompareReport& report) {
     out += "skipped " + std::to_string(report.skipped_no_score) + " completed run" +
            (report.skipped_no_score == 1 ? "" : "s") + " without a normalized score";
   }
+  if (report.skipped_few_evals > 0) {
+    if (!out.empty()) out += "; ";
+    out += "skipped " + std::to_string(report.skipped_few_evals) + " completed run" +
+           (report.skipped_few_evals == 1 ? "" : "s") + " with fewer than " +
+           std::to_string(report.metric.last) + " evaluations";
+  }
   return out;
 }
 
@@ -243,8 +296,8 @@ std::string format_markdown(const CompareReport& report) {
     cells.push_back(std::to_string(g.n()));
     out += "| " + core::join(cells, " | ") + " |\n";
   }
-  out += "\nmean ± sample std (ddof=1) over runs of the " + std::string(to_string(report.metric)) +
-         " D4RL normalized score, x100\n";
+  out += "\nmean ± sample std (ddof=1) over runs of the " + metric_description(report.metric) +
+         ", x100\n";
   return out;
 }
 
@@ -291,7 +344,8 @@ std::string format_json(const CompareReport& report) {
       {"skipped",
        {{"running", report.skipped_running},
         {"failed", report.skipped_failed},
-        {"no_score", report.skipped_no_score}}},
+        {"no_score", report.skipped_no_score},
+        {"few_evaluations", report.skipped_few_evals}}},
   };
   return doc.dump(2) + "\n";
 }

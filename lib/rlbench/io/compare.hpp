@@ -11,14 +11,28 @@
 namespace rlbench::io {
 
 // Which per-run number `compare` aggregates.
-enum class CompareMetric {
-  final_score,  // final_normalized_score_x100: the last evaluation
-  best_score,   // best_normalized_score_x100: the best evaluation (optimistic, see docs)
+struct CompareMetric {
+  enum class Kind {
+    final_score,  // final_normalized_score_x100: the last evaluation
+    best_score,   // best_normalized_score_x100: the best evaluation (optimistic, see docs)
+    last_mean,    // the mean over the last `last` evaluations (TD3+BC's paper: the last 10)
+  };
+  Kind kind = Kind::final_score;
+  int last = 1;  // last_mean: how many evaluations, >= 1
+
+  static CompareMetric final_score() { return {Kind::final_score, 1}; }
+  static CompareMetric best_score() { return {Kind::best_score, 1}; }
+  static CompareMetric last_mean(int n) { return {Kind::last_mean, n}; }
 };
 
-// "final" / "best" <-> CompareMetric; parse throws UsageError with a hint.
+// "final", "best", "lastN" (N >= 1, e.g. "last10") <-> CompareMetric; parse throws UsageError
+// with a hint.
 CompareMetric parse_compare_metric(const std::string& name);
-const char* to_string(CompareMetric metric);
+std::string to_string(const CompareMetric& metric);
+
+// One run's value of `metric`; empty when the run has no normalized score (no evaluations, or no
+// reference scores for its dataset) or, for lastN, fewer than N evaluations.
+std::optional<double> metric_value(const RunResult& result, const CompareMetric& metric);
 
 // A result file and what it holds.
 struct LoadedRun {
@@ -53,20 +67,23 @@ struct CompareGroup {
 // The comparison: groups in sorted key order plus what was left out and why.
 struct CompareReport {
   std::vector<std::string> keys;
-  CompareMetric metric = CompareMetric::final_score;
+  CompareMetric metric;
   std::vector<CompareGroup> groups;
   std::size_t runs_used = 0;
-  std::size_t skipped_running = 0;   // status "running"
-  std::size_t skipped_failed = 0;    // status "failed"
-  std::size_t skipped_no_score = 0;  // completed, but no normalised score (no evaluations or
-                                     // no reference scores for the dataset)
-  std::size_t skipped() const { return skipped_running + skipped_failed + skipped_no_score; }
+  std::size_t skipped_running = 0;    // status "running"
+  std::size_t skipped_failed = 0;     // status "failed"
+  std::size_t skipped_no_score = 0;   // completed, but no normalised score (no evaluations or
+                                      // no reference scores for the dataset)
+  std::size_t skipped_few_evals = 0;  // lastN: completed and scored, but fewer than N evaluations
+  std::size_t skipped() const {
+    return skipped_running + skipped_failed + skipped_no_score + skipped_few_evals;
+  }
 };
 
 // Groups completed runs by `keys` and aggregates `metric` over each group. Groups are sorted by
 // their key values (numbers numerically, text lexically), so output is stable.
 CompareReport compare_runs(const std::vector<LoadedRun>& runs, const std::vector<std::string>& keys,
-                           CompareMetric metric);
+                           const CompareMetric& metric);
 
 // "skipped 3 runs that are not completed (2 running, 1 failed)" and the like; empty when nothing
 // was skipped.
