@@ -16,6 +16,7 @@
 
 #include "rlbench/algos/nearest_neighbor.hpp"
 #include "rlbench/algos/registry.hpp"
+#include "rlbench/core/blas.hpp"
 #include "rlbench/core/partition.hpp"
 #include "rlbench/core/strings.hpp"
 
@@ -159,6 +160,7 @@ nlohmann::json bench_algos(const BenchAlgosOptions& o) {
   nlohmann::json sgemm = nlohmann::json::object();
   for (const int64_t n : {256, 1024}) sgemm[std::to_string(n)] = sgemm_gflops(n, device);
   result["sgemm_gflops"] = sgemm;
+  result["blas"] = core::blas_description();  // its kernels set the CPU rates
 
   const int64_t torch_threads = torch::get_num_threads();
   const int64_t max_workers = device.is_cpu() ? (o.workers > 0 ? o.workers : torch_threads) : 1;

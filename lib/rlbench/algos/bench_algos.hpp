@@ -43,7 +43,8 @@ struct SyntheticDataset {
 //              "seed_updates_per_s", "ms_per_update"}...],
 //    "search": [{"backend", "queries_kind" (near|far), "seeds", "queries", "build_s",
 //                "ms_per_search"}...],
-//    "sgemm_gflops": {"256", "1024"}} (float32 n×n products, the BLAS's reachable rate).
+//    "sgemm_gflops": {"256", "1024"} (float32 n×n products, the BLAS's reachable rate),
+//    "blas": core::blas_description()}.
 // updates_per_s counts update() calls; seed_updates_per_s multiplies by the number of seeds.
 // With several workers, every worker makes `updates` updates and the time is the wall time until
 // the last one ends; updates_per_s is then per worker.

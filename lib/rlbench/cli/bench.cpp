@@ -193,6 +193,7 @@ Table bench_algos_table(const BenchOptions& o) {
   table.facts["torch_threads"] = torch::get_num_threads();
   table.facts["search"] = r["search"];
   table.facts["sgemm_gflops"] = r["sgemm_gflops"];
+  table.facts["blas"] = r["blas"];
   return table;
 }
 

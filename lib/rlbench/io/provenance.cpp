@@ -9,6 +9,7 @@
 #include <torch/cuda.h>
 #include <torch/version.h>
 
+#include "rlbench/core/blas.hpp"
 #include "rlbench/core/build_info.hpp"
 
 namespace rlbench::io {
@@ -27,6 +28,7 @@ nlohmann::json versions_json() {
       {"mujoco", mj_versionString()},
       {"hdf5", std::to_string(maj) + "." + std::to_string(min) + "." + std::to_string(rel)},
       {"cuda_available", torch::cuda::is_available()},
+      {"blas", core::blas_description()},
   };
 }
 
