@@ -137,6 +137,14 @@ TEST_CASE("compare groups completed runs and aggregates over seeds") {
     CHECK(rlbench::io::skipped_summary(last2) ==
           "skipped 2 runs that are not completed (1 running, 1 failed); skipped 3 completed runs "
           "with fewer than 2 evaluations");
+    // a run whose last 2 evaluations include one without a score is not "too short"
+    auto mixed = make_run("td3_bc", "hopper-medium-v2", 7, RunStatus::completed, {10, 20, 30});
+    mixed.eval[1].normalized_mean_x100.reset();
+    auto with_mixed = runs;
+    with_mixed.push_back({"mixed/result.json", mixed});
+    const auto rep = rlbench::io::compare_runs(with_mixed, {"algo"}, CompareMetric::last_mean(2));
+    CHECK(rep.skipped_no_score == 1);
+    CHECK(rep.skipped_few_evals == 3);
     // last1 is the final score
     const auto last1 =
         rlbench::io::compare_runs(runs, {"algo", "dataset"}, CompareMetric::last_mean(1));
@@ -225,6 +233,10 @@ TEST_CASE("compare renders markdown, csv and json") {
   const auto last_csv = rlbench::core::split(rlbench::io::format_csv(last), '\n');
   REQUIRE(last_csv.size() >= 2);
   CHECK(last_csv[1] == "prdc,last2_normalized_score_x100,1,39.0,,2");
+  const auto last_json = nlohmann::json::parse(rlbench::io::format_json(last));
+  CHECK(last_json["metric"] == "last2_normalized_score_x100");
+  CHECK(last_json["skipped"]["few_evaluations"] == 3);
+  CHECK(last_json["runs_used"] == 4);
 }
 
 TEST_CASE("compare --metric parses final, best and lastN") {
@@ -236,15 +248,20 @@ TEST_CASE("compare --metric parses final, best and lastN") {
   CHECK(last10.last == 10);
   CHECK(rlbench::io::to_string(last10) == "last10");
   CHECK(parse_compare_metric("last1").last == 1);
-  for (const char* bad :
-       {"last", "last0", "last01", "last-3", "last1x", "last1234567", "lastten"}) {
+  CHECK(parse_compare_metric("last999999").last == 999999);
+  for (const char* bad : {"last", "last0", "last01", "last-3", "last+5", " last10", "last10 ",
+                          "last 10", "last1x", "last1234567", "lastten"}) {
     CAPTURE(bad);
     CHECK_THROWS_AS(parse_compare_metric(bad), rlbench::UsageError);
   }
   CHECK_THROWS_WITH_AS(parse_compare_metric("last0"),
-                       "--metric: expected final, best or lastN with N >= 1 (e.g. last10), got "
-                       "\"last0\" (did you mean \"last10\"?)",
+                       "--metric: expected final, best or lastN with N from 1 to 999999 without "
+                       "leading zeros (e.g. last10), got \"last0\"",
                        rlbench::UsageError);
+  CHECK_THROWS_WITH_AS(parse_compare_metric("bets"),
+                       doctest::Contains("got \"bets\" (did you mean \"best\"?)"),
+                       rlbench::UsageError);
+  CHECK_THROWS_AS(CompareMetric::last_mean(0), rlbench::UsageError);
 }
 
 TEST_CASE("rlbench compare prints the table on stdout and the skipped count on stderr") {
@@ -267,8 +284,8 @@ TEST_CASE("rlbench compare prints the table on stdout and the skipped count on s
   SUBCASE("bad options are usage errors") {
     opts.metric = "median";
     CHECK_THROWS_WITH_AS(run_compare_cli(opts),
-                         "--metric: expected final, best or lastN with N >= 1 (e.g. last10), got "
-                         "\"median\"",
+                         "--metric: expected final, best or lastN with N from 1 to 999999 "
+                         "without leading zeros (e.g. last10), got \"median\"",
                          rlbench::UsageError);
     opts.metric = "final";
     opts.by = {"algo", "datset"};

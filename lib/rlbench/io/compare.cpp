@@ -95,17 +95,28 @@ std::optional<double> sample_std(const std::vector<double>& v, double mean) {
 
 }  // namespace
 
+CompareMetric CompareMetric::last_mean(int n) {
+  if (n < 1 || n > k_max_last) {
+    throw UsageError("--metric: lastN: expected N from 1 to " + std::to_string(k_max_last) +
+                     ", got " + std::to_string(n));
+  }
+  return {Kind::last_mean, n};
+}
+
 CompareMetric parse_compare_metric(const std::string& name) {
   if (name == "final") return CompareMetric::final_score();
   if (name == "best") return CompareMetric::best_score();
   const std::string digits = core::starts_with(name, "last") ? name.substr(4) : std::string();
-  // at most 6 digits: no overflow, and far more evaluations than any run makes
+  // plain digits only (stoi alone would take "+5" and " 5"); 6 of them cannot overflow
   if (!digits.empty() && digits.size() <= 6 && digits[0] != '0' &&
       std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     return CompareMetric::last_mean(std::stoi(digits));
   }
-  throw UsageError("--metric: expected final, best or lastN with N >= 1 (e.g. last10), got \"" +
-                   name + "\"" + core::did_you_mean(name, {"final", "best", "last10"}));
+  const std::string hint =
+      core::starts_with(name, "last") ? "" : core::did_you_mean(name, {"final", "best"});
+  throw UsageError("--metric: expected final, best or lastN with N from 1 to " +
+                   std::to_string(CompareMetric::k_max_last) +
+                   " without leading zeros (e.g. last10), got \"" + name + "\"" + hint);
 }
 
 std::string to_string(const CompareMetric& metric) {
@@ -226,8 +237,10 @@ CompareReport compare_runs(const std::vector<LoadedRun>& runs, const std::vector
     const auto value = metric_value(r, metric);
     if (!value) {
       // a scored run too short for lastN is told apart: its sweep may simply need more steps
-      const bool scored = final_normalized_score_x100(r).has_value();
-      ++(scored ? report.skipped_few_evals : report.skipped_no_score);
+      const bool too_short = metric.kind == CompareMetric::Kind::last_mean &&
+                             r.eval.size() < static_cast<std::size_t>(metric.last) &&
+                             final_normalized_score_x100(r).has_value();
+      ++(too_short ? report.skipped_few_evals : report.skipped_no_score);
       continue;
     }
     std::vector<std::string> key_values;

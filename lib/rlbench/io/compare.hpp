@@ -22,11 +22,12 @@ struct CompareMetric {
 
   static CompareMetric final_score() { return {Kind::final_score, 1}; }
   static CompareMetric best_score() { return {Kind::best_score, 1}; }
-  static CompareMetric last_mean(int n) { return {Kind::last_mean, n}; }
+  static CompareMetric last_mean(int n);  // throws UsageError unless 1 <= n <= k_max_last
+  static constexpr int k_max_last = 999999;
 };
 
-// "final", "best", "lastN" (N >= 1, e.g. "last10") <-> CompareMetric; parse throws UsageError
-// with a hint.
+// "final", "best", "lastN" (N in [1, 999999] without leading zeros, e.g. "last10") <->
+// CompareMetric; parse throws UsageError with a hint. N counts evaluations, not steps.
 CompareMetric parse_compare_metric(const std::string& name);
 std::string to_string(const CompareMetric& metric);
 
@@ -72,8 +73,9 @@ struct CompareReport {
   std::size_t runs_used = 0;
   std::size_t skipped_running = 0;    // status "running"
   std::size_t skipped_failed = 0;     // status "failed"
-  std::size_t skipped_no_score = 0;   // completed, but no normalised score (no evaluations or
-                                      // no reference scores for the dataset)
+  std::size_t skipped_no_score = 0;   // completed, but no normalised score (no evaluations, no
+                                      // reference scores for the dataset, or for lastN one of
+                                      // the last N evaluations without one)
   std::size_t skipped_few_evals = 0;  // lastN: completed and scored, but fewer than N evaluations
   std::size_t skipped() const {
     return skipped_running + skipped_failed + skipped_no_score + skipped_few_evals;
