@@ -196,9 +196,7 @@ Metrics A2pr::update(const Batch& b) {
   // twin critic regression
   const auto q = m_ac.q_both(b.states, b.actions);
   const auto critic_loss = twin_critic_loss(q, y_q);
-  m_ac.critic_opt->zero_grad();
-  critic_loss.sum().backward();
-  m_ac.critic_opt->step();
+  m_ac.critic_opt->minimise(critic_loss);
   metrics.add("critic_loss", critic_loss);
 
   // value: V(s) → min(r + γ·nd·min(Q1, Q2)(s', a'), y_q) with the updated critic
@@ -210,9 +208,7 @@ Metrics A2pr::update(const Batch& b) {
   }
   const auto v_graph = m_value->forward(b.states);
   const auto value_loss = per_seed_mse(v_graph, y_v);
-  m_value_opt->zero_grad();
-  value_loss.sum().backward();
-  m_value_opt->step();
+  m_value_opt->minimise(value_loss);
   const auto v = v_graph.detach();  // pre-update V, reused below
   metrics.add("value_loss", value_loss);
 

@@ -172,9 +172,7 @@ Metrics Sac::update(const Batch& b) {
   const auto sa = torch::cat({b.states, b.actions}, -1);
   const auto q = m_critic->forward(sa.repeat({2, 1, 1})).view({2, e, sa.size(1), 1});
   const auto critic_loss = twin_critic_loss(q, y);
-  m_critic_opt->zero_grad();
-  critic_loss.sum().backward();
-  m_critic_opt->step();
+  m_critic_opt->minimise(critic_loss);
 
   nets::soft_update(*m_critic_target_flat, *m_critic_flat, m_cfg.tau);
 
