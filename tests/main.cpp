@@ -10,8 +10,11 @@
 
 #include <doctest/doctest.h>
 
+#include "rlbench/cli/runtime.hpp"
+
 int main(int argc, char** argv) {
   namespace fs = std::filesystem;
+  rlbench::cli::configure_allocator();  // as the binary does
   std::string pattern = (fs::temp_directory_path() / "rlbench_tests.XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr) {
     std::cerr << "rlbench_tests: cannot create a scratch directory\n";

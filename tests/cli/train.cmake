@@ -22,6 +22,12 @@ rlbench_cli_test(train_unknown_dataset 2 "did you mean \"hopper-medium-v2\""
   ${bin} train --algo td3_bc --dataset hopper-medum-v2)
 rlbench_cli_test(train_seed_and_seeds 2 "--seed and --seeds"
   ${bin} train --algo td3_bc --dataset hopper-random-mini --seed 1 --seeds 1,2)
+# an empty list is an error, not the default seed (an empty argument: through sh, as CMake drops it)
+rlbench_cli_test(train_empty_seeds 2 "--seeds: bad seed list: expected comma-separated integers >= 0, got \"\""
+  sh -c "${bin} train --algo td3_bc --dataset hopper-random-mini --seeds ''")
+# contradictory flags are refused before a completed run is touched (no ';' here: CMake lists)
+rlbench_cli_test(train_force_and_resume 2 "--force and --resume: expected one of them, got both.*result.json: kept"
+  sh -c "${bin} train --algo td3_bc --dataset hopper-random-mini --steps 4 --eval-every 4 --eval-episodes 1 --out runs --quiet && ( ${bin} train --algo td3_bc --dataset hopper-random-mini --steps 4 --eval-every 4 --eval-episodes 1 --out runs --quiet --force --resume || ( rc=$? && test -e runs/td3_bc-*/result.json && echo result.json: kept && exit $rc ) )")
 rlbench_cli_test(collect_random 0 "x.hdf5: 300 rows, [0-9]+ terminals, 0 timeouts, 299 qlearning transitions"
   ${bin} collect --env hopper --steps 300 --out x.hdf5 --seed 1 --quiet)
 rlbench_cli_test(collect_unknown_env 2 "did you mean \"hopper\""

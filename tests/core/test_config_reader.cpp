@@ -1,3 +1,8 @@
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+
 #include <doctest/doctest.h>
 
 #include "rlbench/core/config_reader.hpp"
@@ -66,6 +71,25 @@ TEST_CASE("atomic write replaces whole files and sha256 matches the known digest
   rlbench::core::write_file_atomic("abc.bin", "abc");
   CHECK(rlbench::core::sha256_file("abc.bin") ==
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST_CASE("stale temp files of a killed writer are removed, a live writer's are kept") {
+  namespace fs = std::filesystem;
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  REQUIRE(child > 0);
+  ::waitpid(child, nullptr, 0);  // reaped: its pid names no process now
+  fs::create_directories("run");
+  const std::string dead = "run/result.json.tmp." + std::to_string(child) + ".0";
+  const std::string live = "run/checkpoint.pt.tmp." + std::to_string(::getpid()) + ".3";
+  for (const auto& f : {dead, live, std::string("run/notes.tmp.txt")}) {
+    rlbench::core::write_file_atomic(f, "x");
+  }
+  CHECK(rlbench::core::remove_stale_temp_files("run") == 1);
+  CHECK_FALSE(fs::exists(dead));
+  CHECK(fs::exists(live));
+  CHECK(fs::exists("run/notes.tmp.txt"));
+  CHECK(rlbench::core::remove_stale_temp_files("no-such-folder") == 0);
 }
 
 TEST_SUITE_END();

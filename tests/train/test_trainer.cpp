@@ -184,6 +184,48 @@ TEST_CASE("a killed run resumes from its checkpoint and ends exactly like an uni
   }
 }
 
+TEST_CASE("a kill after the final checkpoint is completed by the next run, without training") {
+  const auto dataset = write_tiny_hopper_dataset("tiny-hopper.hdf5");
+  train::TrainOptions options;
+  options.config = tiny_config("td3_bc", dataset);
+  options.progress = false;
+  const auto dir = train::run_training(options)[0].dir;
+  const auto done = io::read_result(dir / "result.json");
+  const auto checkpoint_sha = core::sha256_file(dir / "checkpoint.pt");
+  const auto metrics = core::read_file(dir / "metrics.jsonl");
+  // what a kill leaves between the final checkpoint and the completed result
+  auto running = done;
+  running.status = io::RunStatus::running;
+  running.end_time.clear();
+  io::write_result(dir / "result.json", running);
+  core::write_file_atomic(dir / "result.json.tmp.999999999.0", "half");
+
+  const auto again = train::run_training(options);
+  REQUIRE(again.size() == 1);
+  CHECK(again[0].status == "completed");
+  const auto repaired = io::read_result(dir / "result.json");
+  CHECK(repaired.status == io::RunStatus::completed);
+  REQUIRE(repaired.eval.size() == done.eval.size());
+  CHECK(repaired.eval.back().returns == done.eval.back().returns);
+  CHECK(core::sha256_file(dir / "checkpoint.pt") == checkpoint_sha);
+  CHECK(core::read_file(dir / "metrics.jsonl") == metrics);
+  CHECK_FALSE(fs::exists(dir / "result.json.tmp.999999999.0"));  // no such process
+}
+
+TEST_CASE("a refused --force run leaves the completed run as it was") {
+  const auto dataset = write_tiny_hopper_dataset("tiny-hopper.hdf5");
+  train::TrainOptions options;
+  options.config = tiny_config("td3_bc", dataset);
+  options.progress = false;
+  const auto dir = train::run_training(options)[0].dir;
+  options.force = true;
+  options.require_resume = true;  // no unfinished run to resume: refused
+  CHECK_THROWS_AS(train::run_training(options), UsageError);
+  CHECK(io::read_result(dir / "result.json").status == io::RunStatus::completed);
+  CHECK(fs::exists(dir / "checkpoint.pt"));
+  CHECK(fs::exists(dir / "metrics.jsonl"));
+}
+
 TEST_CASE("seeds trained together match the same seeds trained alone") {
   const auto dataset = write_tiny_hopper_dataset("tiny-hopper.hdf5");
   train::TrainOptions together;

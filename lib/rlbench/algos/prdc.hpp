@@ -20,6 +20,10 @@
 //   - the reward transform r' = scale·r + shift is applied inside update(); the reference
 //     parses scale and shift as integers, here any number is accepted
 //   - E seeds train together as an ensemble (see td3_bc.hpp)
+//   - the README gives the antmaze line (α = β = 7.5, reward 10000·r − 1) for
+//     antmaze-medium-play only; it is applied to every antmaze dataset, since the paper's values
+//     for the others could not be checked (spec §2.5 [paper?]). Antmaze scores follow the fixed
+//     reward shaping (PR #1) and may not match the paper's table (spec §2.6)
 
 #include <cstdint>
 #include <memory>

@@ -61,6 +61,7 @@ int run(int argc, char** argv) {
       },
       "Print versions of rlbench and its libraries, and whether CUDA is available");
 
+  configure_allocator();
   configure_threads(0);
   app.add_option_function<int>("--threads", configure_threads,
                                "Compute threads for LibTorch (default: one per core); "

@@ -1,8 +1,11 @@
 #include "rlbench/cli/runtime.hpp"
 
 #include <dlfcn.h>
+#include <malloc.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 #include <thread>
 
 #include <torch/torch.h>
@@ -36,6 +39,19 @@ void configure_threads(int threads) {
       // already started by earlier torch work; harmless
     }
   }
+}
+
+bool configure_allocator() {
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  if (tunables != nullptr && std::strstr(tunables, "glibc.malloc.") != nullptr) return false;
+  for (const char* v : {"MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_"}) {
+    if (std::getenv(v) != nullptr) return false;  // the user's choice
+  }
+  // 32 MiB is the largest mmap threshold glibc accepts on 64-bit, the value its own dynamic
+  // threshold grows to; trim at twice that, as glibc does when it moves the threshold
+  constexpr int k_mmap_threshold = 32 << 20;
+  return ::mallopt(M_MMAP_THRESHOLD, k_mmap_threshold) == 1 &&
+         ::mallopt(M_TRIM_THRESHOLD, 2 * k_mmap_threshold) == 1;
 }
 
 int configured_threads() { return g_threads; }

@@ -23,7 +23,7 @@ struct TrainCliOptions {
   std::string dataset;
   std::string env;
   std::optional<long long> seed;
-  std::string seeds;
+  std::optional<std::string> seeds;  // set when given, even as ""
   std::optional<long long> steps;
   std::string device;
   std::string config_file;
@@ -75,16 +75,17 @@ void run_train(const TrainCliOptions& o) {
   if (!o.dataset.empty()) root["dataset"]["name"] = o.dataset;
   if (!o.data_dir.empty()) root["dataset"]["data_dir"] = o.data_dir;
   if (!o.env.empty()) root["dataset"]["env"] = o.env;
-  if (o.seed && !o.seeds.empty()) {
-    throw UsageError("--seed and --seeds: expected one of them, got both");
+  if (o.seed && o.seeds) throw UsageError("--seed and --seeds: expected one of them, got both");
+  if (o.force && o.resume) {
+    throw UsageError("--force and --resume: expected one of them, got both");
   }
   if (o.seed) {
     root.erase("seeds");
     root["seed"] = *o.seed;
   }
-  if (!o.seeds.empty()) {
+  if (o.seeds) {
     root.erase("seed");
-    root["seeds"] = parse_seed_list(o.seeds);
+    root["seeds"] = parse_seed_list(*o.seeds);
   }
   if (o.steps) root["train"]["steps"] = *o.steps;
   if (!o.device.empty()) root["train"]["device"] = o.device;

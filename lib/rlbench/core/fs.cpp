@@ -1,5 +1,6 @@
 #include "rlbench/core/fs.hpp"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -49,6 +50,28 @@ fs::path temp_path_for(const fs::path& target) {
   static std::atomic<unsigned> counter{0};
   return fs::path(target.string() + ".tmp." + std::to_string(::getpid()) + "." +
                   std::to_string(counter++));
+}
+
+int remove_stale_temp_files(const fs::path& dir) {
+  int removed = 0;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    // "<target>.tmp.<pid>.<n>"
+    const std::string name = it->path().filename().string();
+    const auto tag = name.rfind(".tmp.");
+    if (tag == std::string::npos) continue;
+    const std::string rest = name.substr(tag + 5);
+    const auto dot = rest.find('.');
+    if (dot == 0 || dot == std::string::npos ||
+        rest.find_first_not_of("0123456789.") != std::string::npos) {
+      continue;
+    }
+    const long pid = std::strtol(rest.substr(0, dot).c_str(), nullptr, 10);
+    if (pid <= 0 || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    std::error_code rm;
+    if (fs::remove(it->path(), rm)) ++removed;
+  }
+  return removed;
 }
 
 TempFileGuard::~TempFileGuard() {

@@ -20,6 +20,10 @@ std::string read_file(const fs::path& path);
 // `target`. Used by writers that stream (HDF5) before a final rename.
 fs::path temp_path_for(const fs::path& target);
 
+// Removes the temporary files (see temp_path_for) that writers killed mid-write left in `dir`:
+// those whose process is gone from this host. Returns how many it removed; never throws.
+int remove_stale_temp_files(const fs::path& dir);
+
 // Moves `from` over `to` (same filesystem). Throws Error on failure.
 void rename_into_place(const fs::path& from, const fs::path& to);
 

@@ -363,13 +363,15 @@ std::vector<RunOutcome> run_online_training(const TrainOptions& options, const O
             r.result.status = io::RunStatus::completed;
             r.result.end_time = io::utc_now_iso8601();
           }
-          io::write_result(r.dir / "result.json", r.result);
+          // the result last: a run reads as completed only once its checkpoint and policy are
+          // written (an unfinished online run restarts from step 0)
           write_checkpoint(r.dir / "checkpoint.pt", *algo, e, generators[e].get_state(), step,
                            normalizer);
           if (const auto p = algo->export_policy(e)) {
             data::write_policy_file(r.dir / data::k_run_policy_file, *p, "SAC",
                                     static_cast<std::int32_t>(step));
           }
+          io::write_result(r.dir / "result.json", r.result);
         }
       }
       progress.update(step, step / std::max(seconds_since(t0) - eval_s, 1e-9));

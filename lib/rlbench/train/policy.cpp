@@ -11,6 +11,7 @@
 #include "rlbench/data/registry.hpp"
 #include "rlbench/data/views.hpp"
 #include "rlbench/envs/registry.hpp"
+#include "rlbench/io/result.hpp"
 #include "rlbench/eval/torch_policy.hpp"
 #include "rlbench/train/checkpoint.hpp"
 
@@ -51,6 +52,27 @@ std::string hyperparameter_key(const data::LocatedDataset& located, const std::s
   return located.entry ? located.entry->name : env_id;
 }
 
+namespace {
+// The dataset as the run's config names it. A relative path means something else from another
+// folder: when it no longer resolves, the file the run recorded in result.json is used.
+data::LocatedDataset locate_run_dataset(const std::string& name,
+                                        const std::optional<std::filesystem::path>& data_dir,
+                                        const std::filesystem::path& result_file) {
+  try {
+    return data::locate_dataset(name, data_dir);
+  } catch (const Error&) {
+    if (!std::filesystem::path(name).is_relative() || !std::filesystem::exists(result_file)) {
+      throw;
+    }
+    const auto recorded = io::read_result(result_file).dataset.path;
+    if (recorded.empty() || !std::filesystem::exists(recorded)) throw;
+    auto located = data::locate_dataset(recorded, std::nullopt);
+    located.label = name;  // as at training time, which picked the reference scores by it
+    return located;
+  }
+}
+}  // namespace
+
 LoadedRun load_run(const std::filesystem::path& dir, const torch::Device& device) {
   const auto config_file = dir / "config.json";
   if (!std::filesystem::exists(config_file)) {
@@ -75,7 +97,7 @@ LoadedRun load_run(const std::filesystem::path& dir, const torch::Device& device
     const std::optional<std::filesystem::path> data_dir =
         run.config.data_dir.empty() ? std::nullopt
                                     : std::optional<std::filesystem::path>(run.config.data_dir);
-    located = data::locate_dataset(run.config.dataset, data_dir);
+    located = locate_run_dataset(run.config.dataset, data_dir, dir / "result.json");
     run.env = run.config.env.empty() ? envs::env_for_dataset(located->label) : run.config.env;
     run.reference = data::reference_scores(located->label) ? located->label : run.env;
     ctx.dataset_name = hyperparameter_key(*located, run.env);

@@ -48,10 +48,29 @@ Progress::Progress(bool enabled, std::string label, std::int64_t total, std::str
 void Progress::update(std::int64_t step, double rate, bool force) {
   if (!m_enabled || !m_tty) return;
   const auto now = Clock::now();
+  if (m_ref_step < 0) {  // the first call only starts the measurement
+    m_ref_step = step;
+    m_ref_time = now;
+    m_last = now;
+    if (!force) return;
+  }
   if (!force && std::chrono::duration<double>(now - m_last).count() < 0.5) return;
   m_last = now;
-  const double eta = rate > 0 ? (m_total - step) / rate : NAN;
-  std::fprintf(stderr, "\r\033[K%s step %lld/%lld (%.1f%%) %.0f %s ETA %s%s", m_label.c_str(),
+  if (rate >= 0) {
+    m_rate = rate;
+  } else if (step > m_ref_step) {
+    m_rate = (step - m_ref_step) / std::chrono::duration<double>(now - m_ref_time).count();
+    m_ref_step = step;
+    m_ref_time = now;
+  }
+  draw(step);
+}
+
+void Progress::draw(std::int64_t step) const {
+  const double eta = m_rate > 0 ? (m_total - step) / m_rate : NAN;
+  char rate[32] = "?";
+  if (m_rate > 0) std::snprintf(rate, sizeof rate, "%.0f", m_rate);
+  std::fprintf(stderr, "\r\033[K%s step %lld/%lld (%.1f%%) %s %s ETA %s%s", m_label.c_str(),
                static_cast<long long>(step), static_cast<long long>(m_total),
                100.0 * step / m_total, rate, m_unit.c_str(), format_duration(eta).c_str(),
                m_last_eval.c_str());
@@ -62,7 +81,11 @@ void Progress::eval_done(std::int64_t step, const std::string& scores) {
   m_last_eval = "  last eval " + scores;
   if (!m_enabled) return;
   if (m_tty) {
-    update(step, 0, true);
+    draw(step);
+    // the evaluation's time is not training time
+    m_last = Clock::now();
+    m_ref_step = step;
+    m_ref_time = m_last;
   } else {
     std::fprintf(stderr, "%s step %lld/%lld: %s\n", m_label.c_str(), static_cast<long long>(step),
                  static_cast<long long>(m_total), scores.c_str());

@@ -31,11 +31,15 @@ class Progress {
   Progress(bool enabled, std::string label, std::int64_t total, std::string unit = "upd/s",
            bool live = true);
 
-  void update(std::int64_t step, double rate, bool force = false);
+  // `rate` < 0: the rate is measured here, as steps per second of wall time between redraws,
+  // leaving out the evaluations (eval_done starts a new measurement).
+  void update(std::int64_t step, double rate = -1, bool force = false);
   void eval_done(std::int64_t step, const std::string& scores);
   void finish();
 
  private:
+  void draw(std::int64_t step) const;
+
   bool m_enabled;
   bool m_tty;
   std::string m_label;
@@ -43,6 +47,9 @@ class Progress {
   std::string m_unit;
   std::string m_last_eval;
   Clock::time_point m_last{};
+  double m_rate = 0;              // the last rate drawn; 0 before the first
+  std::int64_t m_ref_step = -1;   // where the current rate measurement started
+  Clock::time_point m_ref_time{};
 };
 
 }  // namespace rlbench::train

@@ -148,10 +148,15 @@ GroupResult train_group(SharedInputs& in, const std::vector<SeedRun*>& group,
   auto algo = algos::make_algorithm(cfg.algo, in.algo_params, ctx, "config");
 
   // ---- prepare each run folder ----
-  const auto versions = io::versions_json();
+  auto versions = io::versions_json();
+  // LibTorch threads (one per worker with several) split the CPU products differently, and so
+  // change their rounding: a resume is bit-exact only with the same count
+  const int threads = torch::get_num_threads();
+  versions["torch_threads"] = threads;
   for (std::int64_t e = 0; e < e_count; ++e) {
     SeedRun& r = *group[static_cast<std::size_t>(e)];
     fs::create_directories(r.dir);
+    core::remove_stale_temp_files(r.dir);  // left by a kill mid-write
     core::write_file_atomic(r.dir / "config.json", r.config.dump(2) + "\n");
     if (r.resume) {
       algo->load(*r.checkpoint->algo, e);
@@ -160,6 +165,13 @@ GroupResult train_group(SharedInputs& in, const std::vector<SeedRun*>& group,
       auto& evals = r.result.eval;
       while (!evals.empty() && evals.back().step > r.start_step) evals.pop_back();
       truncate_metrics(metrics_path(r), r.start_step);
+      const auto before = r.result.versions.find("torch_threads");
+      if (device.is_cpu() && before != r.result.versions.end() && *before != threads) {
+        std::fprintf(stderr,
+                     "%s: warning: resuming with %d LibTorch threads, the run began with %s; the "
+                     "result will differ in rounding from an uninterrupted run\n",
+                     r.dir.c_str(), threads, before->dump().c_str());
+      }
       std::fprintf(stderr, "%s: resuming from step %lld\n", r.dir.c_str(),
                    static_cast<long long>(r.start_step));
       r.checkpoint.reset();
@@ -279,11 +291,8 @@ GroupResult train_group(SharedInputs& in, const std::vector<SeedRun*>& group,
           r.result.timings.eval_s = eval_s[i];
           r.result.timings.wall_s = wall_s[i] + seconds_since(group_t0);
           r.result.timings.updates_per_s = train_s[i] > 0 ? step / train_s[i] : 0;
-          if (step == cfg.steps) {
-            r.result.status = io::RunStatus::completed;
-            r.result.end_time = io::utc_now_iso8601();
-          }
-          // result first, checkpoint second: a kill in between is repaired on resume
+          // result first, checkpoint second: a kill in between is repaired on resume. The run
+          // is marked completed only after the loop, once its final checkpoint is written.
           io::write_result(result_path(r), r.result);
           if (ckpt_now) {
             write_checkpoint(checkpoint_path(r), *algo, e, sampler.generator_state(e), step,
@@ -292,7 +301,7 @@ GroupResult train_group(SharedInputs& in, const std::vector<SeedRun*>& group,
         }
       }
       if (log_now || eval_now || ckpt_now || stop_now) t_phase = Clock::now();
-      progress.update(step, ups);
+      progress.update(step);  // measures its own rate: ups moves only at log steps
       if (stop_now && step < cfg.steps) {
         stopped = true;
         break;
@@ -310,6 +319,14 @@ GroupResult train_group(SharedInputs& in, const std::vector<SeedRun*>& group,
     throw;
   }
   progress.finish();
+  if (!stopped) {
+    // also reached when a resume finds the final checkpoint already written
+    for (auto* r : group) {
+      r->result.status = io::RunStatus::completed;
+      r->result.end_time = io::utc_now_iso8601();
+      io::write_result(result_path(*r), r->result);
+    }
+  }
 
   GroupResult out;
   out.stopped = stopped;
@@ -403,9 +420,6 @@ std::vector<RunOutcome> run_training(const TrainOptions& options) {
         r.resume = true;
       }
     }
-    if (options.force && fs::exists(r.dir)) {
-      for (const auto* f : {"result.json", "metrics.jsonl", "checkpoint.pt"}) fs::remove(r.dir / f);
-    }
     if (options.require_resume && !r.resume) {
       throw UsageError(r.dir.string() +
                        ": --resume: expected an unfinished run with a checkpoint, "
@@ -434,6 +448,13 @@ std::vector<RunOutcome> run_training(const TrainOptions& options) {
     data::record_sha256(located.path, sha);
     return sha;
   }();
+
+  // ---- everything is checked and loaded: only now may --force discard the old runs ----
+  if (options.force) {
+    for (const auto& r : runs) {
+      for (const auto* f : {"result.json", "metrics.jsonl", "checkpoint.pt"}) fs::remove(r.dir / f);
+    }
+  }
 
   // ---- seed groups: the requested seeds are split into one part per worker, and the seeds of a
   // part that start at the same step train as one ensemble. With several workers the groups train
