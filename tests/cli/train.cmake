@@ -3,6 +3,10 @@
 rlbench_cli_test(train_completes 0 "td3_bc-hopper-random-mini-s0-[0-9a-f]{8}  seed 0  completed  steps 20  final"
   ${bin} train --algo td3_bc --dataset hopper-random-mini --steps 20 --eval-every 10
   --eval-episodes 1 --out runs --quiet)
+# not a TTY: one progress line per evaluation, with the rate and the ETA
+rlbench_cli_test(train_progress_lines 0 "td3_bc hopper-random-mini seed 0 step 10/20 \\(50.0%\\) ([0-9]+|\\?) upd/s ETA [0-9hms?]+: s0 [-0-9.]+ .*step 20/20 \\(100.0%\\)"
+  ${bin} train --algo td3_bc --dataset hopper-random-mini --steps 20 --eval-every 10
+  --eval-episodes 1 --out runs)
 rlbench_cli_test(train_then_eval 0 "checkpoint at step 20.*normalized score \\(x100, hopper-random-mini\\)"
   sh -c "${bin} train --algo prdc --dataset hopper-random-mini --steps 20 --eval-every 20 --eval-episodes 1 --out runs --quiet && ${bin} eval --run runs/prdc-* --episodes 2")
 rlbench_cli_test(train_idempotent 0 "already completed \\(use --force to rerun\\)"

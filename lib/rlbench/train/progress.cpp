@@ -46,7 +46,7 @@ Progress::Progress(bool enabled, std::string label, std::int64_t total, std::str
       m_unit(std::move(unit)) {}
 
 void Progress::update(std::int64_t step, double rate, bool force) {
-  if (!m_enabled || !m_tty) return;
+  if (!m_enabled) return;
   const auto now = Clock::now();
   if (m_ref_step < 0) {  // the first call only starts the measurement
     m_ref_step = step;
@@ -63,17 +63,22 @@ void Progress::update(std::int64_t step, double rate, bool force) {
     m_ref_step = step;
     m_ref_time = now;
   }
-  draw(step);
+  if (m_tty) draw(step);
 }
 
-void Progress::draw(std::int64_t step) const {
+std::string Progress::status(std::int64_t step) const {
   const double eta = m_rate > 0 ? (m_total - step) / m_rate : NAN;
   char rate[32] = "?";
   if (m_rate > 0) std::snprintf(rate, sizeof rate, "%.0f", m_rate);
-  std::fprintf(stderr, "\r\033[K%s step %lld/%lld (%.1f%%) %s %s ETA %s%s", m_label.c_str(),
-               static_cast<long long>(step), static_cast<long long>(m_total),
-               100.0 * step / m_total, rate, m_unit.c_str(), format_duration(eta).c_str(),
-               m_last_eval.c_str());
+  char line[512];
+  std::snprintf(line, sizeof line, "%s step %lld/%lld (%.1f%%) %s %s ETA %s", m_label.c_str(),
+                static_cast<long long>(step), static_cast<long long>(m_total),
+                100.0 * step / m_total, rate, m_unit.c_str(), format_duration(eta).c_str());
+  return line;
+}
+
+void Progress::draw(std::int64_t step) const {
+  std::fprintf(stderr, "\r\033[K%s%s", status(step).c_str(), m_last_eval.c_str());
   std::fflush(stderr);
 }
 
@@ -82,14 +87,13 @@ void Progress::eval_done(std::int64_t step, const std::string& scores) {
   if (!m_enabled) return;
   if (m_tty) {
     draw(step);
-    // the evaluation's time is not training time
-    m_last = Clock::now();
-    m_ref_step = step;
-    m_ref_time = m_last;
   } else {
-    std::fprintf(stderr, "%s step %lld/%lld: %s\n", m_label.c_str(), static_cast<long long>(step),
-                 static_cast<long long>(m_total), scores.c_str());
+    std::fprintf(stderr, "%s: %s\n", status(step).c_str(), scores.c_str());
   }
+  // the evaluation's time is not training time
+  m_last = Clock::now();
+  m_ref_step = step;
+  m_ref_time = m_last;
 }
 
 void Progress::finish() {

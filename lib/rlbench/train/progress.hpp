@@ -24,7 +24,7 @@ torch::Device resolve_device(const std::string& name);
 std::string format_duration(double seconds);
 
 // Progress on stderr: a live line on a TTY (step, rate, ETA, last evaluation), otherwise one line
-// per evaluation. `unit` names what the rate counts ("upd/s", "steps/s"). `live` false keeps to
+// per evaluation (step, rate, ETA and its scores). `unit` names what the rate counts ("upd/s", "steps/s"). `live` false keeps to
 // one line per evaluation on a TTY too, for several loops printing at once.
 class Progress {
  public:
@@ -38,6 +38,7 @@ class Progress {
   void finish();
 
  private:
+  std::string status(std::int64_t step) const;  // "<label> step s/N (p%) <rate> <unit> ETA t"
   void draw(std::int64_t step) const;
 
   bool m_enabled;
