@@ -1,7 +1,7 @@
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <sys/wait.h>
 
 #include <doctest/doctest.h>
 

@@ -9,6 +9,7 @@
 #include "rlbench/data/dataset.hpp"
 #include "rlbench/io/result.hpp"
 #include "rlbench/train/experiment.hpp"
+#include "rlbench/train/policy.hpp"
 #include "rlbench/train/trainer.hpp"
 
 namespace fs = std::filesystem;
@@ -210,6 +211,26 @@ TEST_CASE("a kill after the final checkpoint is completed by the next run, witho
   CHECK(core::sha256_file(dir / "checkpoint.pt") == checkpoint_sha);
   CHECK(core::read_file(dir / "metrics.jsonl") == metrics);
   CHECK_FALSE(fs::exists(dir / "result.json.tmp.999999999.0"));  // no such process
+}
+
+TEST_CASE("a run trained on a relative dataset path loads from another folder") {
+  const auto dataset = write_tiny_hopper_dataset("tiny-hopper.hdf5");  // relative to the cwd
+  train::TrainOptions options;
+  options.config = tiny_config("prdc", dataset);  // PRDC needs the data to load
+  options.progress = false;
+  const auto dir = fs::absolute(train::run_training(options)[0].dir);
+  const auto here = fs::current_path();
+  fs::create_directories("elsewhere");
+  fs::current_path("elsewhere");
+  try {
+    const auto run = train::load_run(dir, torch::kCPU);
+    CHECK(run.step == 40);
+    CHECK(run.env == "hopper");
+  } catch (...) {
+    fs::current_path(here);
+    throw;
+  }
+  fs::current_path(here);
 }
 
 TEST_CASE("a refused --force run leaves the completed run as it was") {

@@ -11,8 +11,8 @@
 #include "rlbench/data/registry.hpp"
 #include "rlbench/data/views.hpp"
 #include "rlbench/envs/registry.hpp"
-#include "rlbench/io/result.hpp"
 #include "rlbench/eval/torch_policy.hpp"
+#include "rlbench/io/result.hpp"
 #include "rlbench/train/checkpoint.hpp"
 
 namespace rlbench::train {

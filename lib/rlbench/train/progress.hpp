@@ -24,8 +24,9 @@ torch::Device resolve_device(const std::string& name);
 std::string format_duration(double seconds);
 
 // Progress on stderr: a live line on a TTY (step, rate, ETA, last evaluation), otherwise one line
-// per evaluation (step, rate, ETA and its scores). `unit` names what the rate counts ("upd/s", "steps/s"). `live` false keeps to
-// one line per evaluation on a TTY too, for several loops printing at once.
+// per evaluation (step, rate, ETA and its scores). `unit` names what the rate counts ("upd/s",
+// "steps/s"). `live` false keeps to one line per evaluation on a TTY too, for several loops
+// printing at once.
 class Progress {
  public:
   Progress(bool enabled, std::string label, std::int64_t total, std::string unit = "upd/s",
@@ -48,8 +49,8 @@ class Progress {
   std::string m_unit;
   std::string m_last_eval;
   Clock::time_point m_last{};
-  double m_rate = 0;              // the last rate drawn; 0 before the first
-  std::int64_t m_ref_step = -1;   // where the current rate measurement started
+  double m_rate = 0;             // the last rate drawn; 0 before the first
+  std::int64_t m_ref_step = -1;  // where the current rate measurement started
   Clock::time_point m_ref_time{};
 };
 
