@@ -50,6 +50,14 @@ train::ExperimentConfig tiny_config(const std::string& algo, const fs::path& dat
   return train::parse_experiment(root, "test");
 }
 
+// A tiny run of `algo` on the tiny hopper dataset, without progress output.
+train::TrainOptions tiny_options(const std::string& algo) {
+  train::TrainOptions options;
+  options.config = tiny_config(algo, write_tiny_hopper_dataset("tiny-hopper.hdf5"));
+  options.progress = false;
+  return options;
+}
+
 }  // namespace
 
 TEST_SUITE_BEGIN("train");
@@ -186,10 +194,7 @@ TEST_CASE("a killed run resumes from its checkpoint and ends exactly like an uni
 }
 
 TEST_CASE("a kill after the final checkpoint is completed by the next run, without training") {
-  const auto dataset = write_tiny_hopper_dataset("tiny-hopper.hdf5");
-  train::TrainOptions options;
-  options.config = tiny_config("td3_bc", dataset);
-  options.progress = false;
+  auto options = tiny_options("td3_bc");
   const auto dir = train::run_training(options)[0].dir;
   const auto done = io::read_result(dir / "result.json");
   const auto checkpoint_sha = core::sha256_file(dir / "checkpoint.pt");
@@ -214,11 +219,8 @@ TEST_CASE("a kill after the final checkpoint is completed by the next run, witho
 }
 
 TEST_CASE("a run trained on a relative dataset path loads from another folder") {
-  const auto dataset = write_tiny_hopper_dataset("tiny-hopper.hdf5");  // relative to the cwd
-  train::TrainOptions options;
-  options.config = tiny_config("prdc", dataset);  // PRDC needs the data to load
-  options.progress = false;
-  const auto dir = fs::absolute(train::run_training(options)[0].dir);
+  // the dataset path is relative to the cwd; PRDC needs the data to load
+  const auto dir = fs::absolute(train::run_training(tiny_options("prdc"))[0].dir);
   const auto here = fs::current_path();
   fs::create_directories("elsewhere");
   fs::current_path("elsewhere");
@@ -234,10 +236,7 @@ TEST_CASE("a run trained on a relative dataset path loads from another folder") 
 }
 
 TEST_CASE("a refused --force run leaves the completed run as it was") {
-  const auto dataset = write_tiny_hopper_dataset("tiny-hopper.hdf5");
-  train::TrainOptions options;
-  options.config = tiny_config("td3_bc", dataset);
-  options.progress = false;
+  auto options = tiny_options("td3_bc");
   const auto dir = train::run_training(options)[0].dir;
   options.force = true;
   options.require_resume = true;  // no unfinished run to resume: refused
