@@ -11,7 +11,7 @@ void configure_threads(int threads);
 // Fixes glibc malloc's mmap and trim thresholds (32 and 64 MiB) unless GLIBC_TUNABLES or a
 // MALLOC_*_ variable already sets malloc options. At glibc's starting values an update's
 // tensors, 0.25 to a few MiB, are mapped fresh and page-faulted on every step until some large
-// block happens to be freed: TD3+BC on a small dataset ran 3x slower, mostly in the kernel.
+// block happens to be freed: TD3+BC on a small dataset ran 2.6-3x slower, mostly in the kernel.
 // Returns whether it changed them. Call once, before heavy allocation.
 bool configure_allocator();
 
