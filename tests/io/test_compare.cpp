@@ -184,6 +184,38 @@ TEST_CASE("compare groups completed runs and aggregates over seeds") {
   }
 }
 
+TEST_CASE("compare warns about a group that pools configs, and splits it by config") {
+  namespace io = rlbench::io;
+  const fs::path root = "cmp_configs";
+  const std::string ds = "hopper-medium-v2";
+  // seed 0 twice: once with the sweep's config, once with another (say, fewer steps)
+  io::write_result(root / "td3_bc-hopper-medium-v2-s0-0123abcd/result.json",
+                   make_run("td3_bc", ds, 0, RunStatus::completed, {60}));
+  io::write_result(root / "td3_bc-hopper-medium-v2-s1-0123abcd/result.json",
+                   make_run("td3_bc", ds, 1, RunStatus::completed, {62}));
+  io::write_result(root / "td3_bc-hopper-medium-v2-s0-89abcdef/result.json",
+                   make_run("td3_bc", ds, 0, RunStatus::completed, {20}));
+  const auto runs = load(root);
+  CHECK(io::config_id(runs[0].path) == "0123abcd");
+  CHECK(io::config_id("seed_0000/result.json") == "-");
+  CHECK(io::config_id("td3_bc-x-s0-0123ABCD/result.json") == "-");  // run names are lowercase
+
+  const auto pooled = io::compare_runs(runs, {"algo", "dataset"}, CompareMetric::final_score());
+  REQUIRE(pooled.groups.size() == 1);
+  CHECK(pooled.groups[0].configs == std::vector<std::string>{"0123abcd", "89abcdef"});
+  CHECK(io::mixed_config_warnings(pooled) ==
+        "warning: td3_bc,hopper-medium-v2 pools runs of 2 configs (0123abcd, 89abcdef); add "
+        "config to --by to see them apart\n");
+
+  const auto split =
+      io::compare_runs(runs, {"algo", "dataset", "config"}, CompareMetric::final_score());
+  REQUIRE(split.groups.size() == 2);
+  CHECK(split.groups[0].key_values.back() == "0123abcd");
+  CHECK(split.groups[0].values == std::vector<double>{60, 62});
+  CHECK(split.groups[1].values == std::vector<double>{20});
+  CHECK(io::mixed_config_warnings(split).empty());
+}
+
 TEST_CASE("compare renders markdown, csv and json") {
   write_fixture("cmp_fmt");
   const auto rep =

@@ -42,6 +42,7 @@ void run_compare(const CompareOptions& options) {
   }
   std::cout.flush();
   if (!skipped.empty()) std::cerr << "rlbench compare: " << skipped << "\n";
+  std::cerr << io::mixed_config_warnings(report);
 }
 
 void setup_compare(CLI::App& app) {
@@ -54,7 +55,8 @@ void setup_compare(CLI::App& app) {
       ->required();
   sub->add_option("--by", options->by,
                   "Comma-separated group keys: algo, dataset, env, seed, device, status, "
-                  "algo.params.NAME (default: algo,dataset)")
+                  "config (the run folder's config hash), algo.params.NAME (default: "
+                  "algo,dataset); a group that pools several configs is warned about")
       ->delimiter(',');
   sub->add_option("--metric", options->metric,
                   "final: the last evaluation's score; best: the best evaluation's (optimistic); "

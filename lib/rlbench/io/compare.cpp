@@ -17,8 +17,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::vector<std::string> k_plain_keys = {"algo", "dataset", "env",
-                                               "seed", "device",  "status"};
+const std::vector<std::string> k_plain_keys = {"algo",   "dataset", "env",   "seed",
+                                               "device", "status",  "config"};
 constexpr const char* k_params_prefix = "algo.params.";
 
 std::optional<double> as_number(const std::string& s) {
@@ -191,7 +191,17 @@ void validate_group_keys(const std::vector<std::string>& keys) {
   }
 }
 
-std::string group_value(const RunResult& r, const std::string& key) {
+std::string config_id(const fs::path& result_file) {
+  const std::string dir = result_file.parent_path().filename().string();
+  const auto dash = dir.rfind('-');
+  if (dash == std::string::npos || dir.size() - dash - 1 != 8) return "-";
+  const std::string id = dir.substr(dash + 1);
+  return id.find_first_not_of("0123456789abcdef") == std::string::npos ? id : "-";
+}
+
+std::string group_value(const LoadedRun& run, const std::string& key) {
+  const RunResult& r = run.result;
+  if (key == "config") return config_id(run.path);
   if (key == "algo") return r.algo;
   if (key == "dataset") return r.dataset.name;
   if (key == "env") return r.env;
@@ -222,6 +232,7 @@ CompareReport compare_runs(const std::vector<LoadedRun>& runs, const std::vector
     long long seed;
     std::string path;
     double value;
+    std::string config;
   };
   std::map<std::vector<std::string>, std::vector<Member>> members;
   for (const auto& run : runs) {
@@ -244,8 +255,8 @@ CompareReport compare_runs(const std::vector<LoadedRun>& runs, const std::vector
       continue;
     }
     std::vector<std::string> key_values;
-    for (const auto& key : keys) key_values.push_back(group_value(r, key));
-    members[key_values].push_back({r.seed, run.path.string(), *value});
+    for (const auto& key : keys) key_values.push_back(group_value(run, key));
+    members[key_values].push_back({r.seed, run.path.string(), *value, config_id(run.path)});
     ++report.runs_used;
   }
 
@@ -263,6 +274,9 @@ CompareReport compare_runs(const std::vector<LoadedRun>& runs, const std::vector
     }
     g.mean = sum / static_cast<double>(g.values.size());
     g.std = sample_std(g.values, g.mean);
+    for (const auto& m : list) g.configs.push_back(m.config);
+    std::sort(g.configs.begin(), g.configs.end());
+    g.configs.erase(std::unique(g.configs.begin(), g.configs.end()), g.configs.end());
     report.groups.push_back(std::move(g));
   }
   std::stable_sort(report.groups.begin(), report.groups.end(),
@@ -291,6 +305,17 @@ std::string skipped_summary(const CompareReport& report) {
     out += "skipped " + std::to_string(report.skipped_few_evals) + " completed run" +
            (report.skipped_few_evals == 1 ? "" : "s") + " with fewer than " +
            std::to_string(report.metric.last) + " evaluations";
+  }
+  return out;
+}
+
+std::string mixed_config_warnings(const CompareReport& report) {
+  std::string out;
+  for (const auto& g : report.groups) {
+    if (g.configs.size() < 2) continue;
+    out += "warning: " + core::join(g.key_values, ",") + " pools runs of " +
+           std::to_string(g.configs.size()) + " configs (" + core::join(g.configs, ", ") +
+           "); add config to --by to see them apart\n";
   }
   return out;
 }
@@ -346,6 +371,7 @@ std::string format_json(const CompareReport& report) {
         {"std_x100", g.std ? nlohmann::json(*g.std) : nlohmann::json(nullptr)},
         {"seeds", g.seeds},
         {"values_x100", g.values},
+        {"configs", g.configs},
     });
   }
   const nlohmann::json doc = {

@@ -47,19 +47,26 @@ struct LoadedRun {
 // "<path>: no such file or directory" for a path that does not exist.
 std::vector<std::filesystem::path> find_result_files(const std::vector<std::string>& paths);
 
-// The keys runs can be grouped by: algo, dataset, env, seed, device, status, and
+// The keys runs can be grouped by: algo, dataset, env, seed, device, status, config, and
 // algo.params.<name> for any hyperparameter. Throws UsageError for anything else, with a hint.
 void validate_group_keys(const std::vector<std::string>& keys);
 
 // The value of a group key for one run, as text: "td3_bc", "hopper-medium-v2", "0",
-// "2.5" (algo.params.alpha); "-" when a run lacks the hyperparameter.
-std::string group_value(const RunResult& result, const std::string& key);
+// "2.5" (algo.params.alpha), "3f9a01bc" (config); "-" when a run lacks the hyperparameter.
+std::string group_value(const LoadedRun& run, const std::string& key);
+
+// The run's config hash: the last part of its folder name (train::run_name), shared by the seeds
+// of one resolved config and by nothing else; "-" for a folder not named that way.
+std::string config_id(const std::filesystem::path& result_file);
 
 // One group of runs: its key values, the per-run metric values and their statistics.
 struct CompareGroup {
   std::vector<std::string> key_values;  // one per group key, in key order
   std::vector<double> values;           // the metric of each run, ordered by seed then path
   std::vector<long long> seeds;         // the seeds of those runs, same order
+  std::vector<std::string> configs;     // their config ids (config_id), sorted, each once: more
+                                        // than one means other steps, evaluation, device or
+                                        // --set values are pooled
   double mean = 0;
   std::optional<double> std;  // sample std (ddof = 1); empty when n = 1
   std::size_t n() const { return values.size(); }
@@ -90,6 +97,10 @@ CompareReport compare_runs(const std::vector<LoadedRun>& runs, const std::vector
 // "skipped 3 runs that are not completed (2 running, 1 failed)" and the like; empty when nothing
 // was skipped.
 std::string skipped_summary(const CompareReport& report);
+
+// One warning line per group that pools several configs, naming them and how to split them;
+// empty when there is none.
+std::string mixed_config_warnings(const CompareReport& report);
 
 // Renderings. Markdown: one row per group, "mean ± std" with one decimal as papers print it (the
 // mean alone when n = 1), n, and a note line naming the metric and the std. CSV: a header and one
