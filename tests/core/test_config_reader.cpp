@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <sys/wait.h>
 
@@ -82,11 +83,15 @@ TEST_CASE("stale temp files of a killed writer are removed, a live writer's are 
   fs::create_directories("run");
   const std::string dead = "run/result.json.tmp." + std::to_string(child) + ".0";
   const std::string live = "run/checkpoint.pt.tmp." + std::to_string(::getpid()) + ".3";
-  for (const auto& f : {dead, live, std::string("run/notes.tmp.txt")}) {
+  const std::string fresh = "run/config.json.tmp." + std::to_string(child) + ".1";
+  for (const auto& f : {dead, live, fresh, std::string("run/notes.tmp.txt")}) {
     rlbench::core::write_file_atomic(f, "x");
+    if (f != fresh)
+      fs::last_write_time(f, fs::file_time_type::clock::now() - std::chrono::hours(1));
   }
   CHECK(rlbench::core::remove_stale_temp_files("run") == 1);
   CHECK_FALSE(fs::exists(dead));
+  CHECK(fs::exists(fresh));  // perhaps a writer on another host
   CHECK(fs::exists(live));
   CHECK(fs::exists("run/notes.tmp.txt"));
   CHECK(rlbench::core::remove_stale_temp_files("no-such-folder") == 0);

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <random>
 
@@ -204,7 +205,9 @@ TEST_CASE("a kill after the final checkpoint is completed by the next run, witho
   running.status = io::RunStatus::running;
   running.end_time.clear();
   io::write_result(dir / "result.json", running);
-  core::write_file_atomic(dir / "result.json.tmp.999999999.0", "half");
+  const auto stale = dir / "result.json.tmp.999999999.0";
+  core::write_file_atomic(stale, "half");
+  fs::last_write_time(stale, fs::file_time_type::clock::now() - std::chrono::hours(1));
 
   const auto again = train::run_training(options);
   REQUIRE(again.size() == 1);
@@ -215,7 +218,7 @@ TEST_CASE("a kill after the final checkpoint is completed by the next run, witho
   CHECK(repaired.eval.back().returns == done.eval.back().returns);
   CHECK(core::sha256_file(dir / "checkpoint.pt") == checkpoint_sha);
   CHECK(core::read_file(dir / "metrics.jsonl") == metrics);
-  CHECK_FALSE(fs::exists(dir / "result.json.tmp.999999999.0"));  // no such process
+  CHECK_FALSE(fs::exists(stale));  // no such process, and old
 }
 
 TEST_CASE("a run trained on a relative dataset path loads from another folder") {

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -68,6 +69,10 @@ int remove_stale_temp_files(const fs::path& dir) {
     }
     const long pid = std::strtol(rest.substr(0, dot).c_str(), nullptr, 10);
     if (pid <= 0 || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    // a writer on another host of a shared filesystem is not seen by kill(): its file is fresh
+    std::error_code age;
+    const auto written = fs::last_write_time(it->path(), age);
+    if (age || fs::file_time_type::clock::now() - written < std::chrono::minutes(10)) continue;
     std::error_code rm;
     if (fs::remove(it->path(), rm)) ++removed;
   }

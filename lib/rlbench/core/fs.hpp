@@ -21,7 +21,8 @@ std::string read_file(const fs::path& path);
 fs::path temp_path_for(const fs::path& target);
 
 // Removes the temporary files (see temp_path_for) that writers killed mid-write left in `dir`:
-// those whose process is gone from this host. Returns how many it removed; never throws.
+// those whose process is gone from this host and that were last written over 10 minutes ago.
+// Returns how many it removed; never throws.
 int remove_stale_temp_files(const fs::path& dir);
 
 // Moves `from` over `to` (same filesystem). Throws Error on failure.
