@@ -57,6 +57,9 @@ struct AlgoContext {
   // otherwise): normalised observations [N, obs_dim] and raw actions [N, act_dim], float32.
   torch::Tensor dataset_observations;
   torch::Tensor dataset_actions;
+  // Built only to act (rlbench eval --run): the dataset may be absent, what only update() needs
+  // (PRDC's search) is not built, and update() throws.
+  bool act_only = false;
 
   int64_t num_seeds() const { return static_cast<int64_t>(seeds.size()); }
 };

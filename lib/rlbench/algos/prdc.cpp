@@ -64,6 +64,11 @@ Prdc::Prdc(const PrdcConfig& config, const AlgoContext& ctx)
       m_gens(ctx.seeds, ctx.device),
       m_ac(ctx, config.td3),
       m_state(ctx.num_seeds()) {
+  for (int64_t e = 0; e < ctx.num_seeds(); ++e) m_ac.init_member(e, m_gens.init(e));
+  m_ac.sync_targets();
+  m_ac.add_state(m_state);
+  if (ctx.act_only) return;
+
   const auto& obs = ctx.dataset_observations;
   const auto& act = ctx.dataset_actions;
   if (!obs.defined() || !act.defined() || obs.dim() != 2 || act.dim() != 2 ||
@@ -74,9 +79,6 @@ Prdc::Prdc(const PrdcConfig& config, const AlgoContext& ctx)
             std::to_string(ctx.act_dim) + "]",
         obs.defined() && act.defined() ? c10::str(obs.sizes(), " and ", act.sizes()) : "none"));
   }
-  for (int64_t e = 0; e < ctx.num_seeds(); ++e) m_ac.init_member(e, m_gens.init(e));
-  m_ac.sync_targets();
-  m_ac.add_state(m_state);
 
   // the search space [β·s, a] over the whole dataset, built once
   torch::NoGradGuard no_grad;
@@ -107,6 +109,7 @@ torch::Tensor Prdc::constraint_actions(const torch::Tensor& states,
 }
 
 Metrics Prdc::update(const Batch& b) {
+  if (!m_search) throw Error("prdc: update() on an instance built only to act (no dataset)");
   check_batch(b, m_ctx, name());
   ++m_iterations;
   Metrics metrics;

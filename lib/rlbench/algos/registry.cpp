@@ -31,13 +31,13 @@ std::unique_ptr<Algorithm> make_with(core::ConfigReader& params, const AlgoConte
 std::vector<AlgoEntry> build_registry() {
   std::vector<AlgoEntry> entries = {
       {"td3_bc", "TD3+BC (Fujimoto & Gu 2021)", &make_with<Td3BcConfig, Td3Bc>,
-       &resolve_with<Td3BcConfig>, false},
+       &resolve_with<Td3BcConfig>},
       {"prdc", "PRDC: policy regularization with dataset constraint (Ran et al. 2023)",
-       &make_with<PrdcConfig, Prdc>, &resolve_with<PrdcConfig>, true},
+       &make_with<PrdcConfig, Prdc>, &resolve_with<PrdcConfig>},
       {"a2pr", "A2PR: adaptive advantage-guided policy regularization (Liu et al. 2024)",
-       &make_with<A2prConfig, A2pr>, &resolve_with<A2prConfig>, false},
+       &make_with<A2prConfig, A2pr>, &resolve_with<A2prConfig>},
       {"sac", "SAC: online soft actor-critic, D4RL's behaviour policies (Haarnoja et al. 2018)",
-       &make_with<SacConfig, Sac>, &resolve_with<SacConfig>, false, /*online=*/true},
+       &make_with<SacConfig, Sac>, &resolve_with<SacConfig>, /*online=*/true},
   };
   check_unique_names(entries);
   return entries;
@@ -91,8 +91,6 @@ nlohmann::json resolve_params(const std::string& name, const nlohmann::json& par
   core::ConfigReader reader(params, where, "algo.params");
   return entry.resolve(reader, dataset_name);
 }
-
-bool needs_dataset(const std::string& name) { return find_algorithm(name).needs_dataset; }
 
 bool is_online(const std::string& name) { return find_algorithm(name).online; }
 

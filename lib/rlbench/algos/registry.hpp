@@ -26,7 +26,6 @@ struct AlgoEntry {
   std::string summary;  // one line for listings
   AlgoFactory make;
   AlgoResolver resolve;
-  bool needs_dataset;   // reads AlgoContext::dataset_observations/actions (PRDC's search)
   bool online = false;  // learns by interacting with its env (SAC); trains without a dataset
 };
 
@@ -54,9 +53,6 @@ std::unique_ptr<Algorithm> make_algorithm(const std::string& name, const nlohman
 // `params`), validated; nothing is allocated. Errors as make_algorithm.
 nlohmann::json resolve_params(const std::string& name, const nlohmann::json& params,
                               const std::string& dataset_name, const std::string& where);
-
-// Whether the algorithm needs the dataset tensors in its AlgoContext.
-bool needs_dataset(const std::string& name);
 
 // Whether the algorithm trains online in its env instead of on a dataset.
 bool is_online(const std::string& name);

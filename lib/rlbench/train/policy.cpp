@@ -9,10 +9,8 @@
 #include "rlbench/core/fs.hpp"
 #include "rlbench/data/locate.hpp"
 #include "rlbench/data/registry.hpp"
-#include "rlbench/data/views.hpp"
 #include "rlbench/envs/registry.hpp"
 #include "rlbench/eval/torch_policy.hpp"
-#include "rlbench/io/result.hpp"
 #include "rlbench/train/checkpoint.hpp"
 
 namespace rlbench::train {
@@ -52,27 +50,6 @@ std::string hyperparameter_key(const data::LocatedDataset& located, const std::s
   return located.entry ? located.entry->name : env_id;
 }
 
-namespace {
-// The dataset as the run's config names it. A relative path means something else from another
-// folder: when it no longer resolves, the file the run recorded in result.json is used.
-data::LocatedDataset locate_run_dataset(const std::string& name,
-                                        const std::optional<std::filesystem::path>& data_dir,
-                                        const std::filesystem::path& result_file) {
-  try {
-    return data::locate_dataset(name, data_dir);
-  } catch (const Error&) {
-    if (!std::filesystem::path(name).is_relative() || !std::filesystem::exists(result_file)) {
-      throw;
-    }
-    const auto recorded = io::read_result(result_file).dataset.path;
-    if (recorded.empty() || !std::filesystem::exists(recorded)) throw;
-    auto located = data::locate_dataset(recorded, std::nullopt);
-    located.label = name;  // as at training time, which picked the reference scores by it
-    return located;
-  }
-}
-}  // namespace
-
 LoadedRun load_run(const std::filesystem::path& dir, const torch::Device& device) {
   const auto config_file = dir / "config.json";
   if (!std::filesystem::exists(config_file)) {
@@ -88,19 +65,27 @@ LoadedRun load_run(const std::filesystem::path& dir, const torch::Device& device
   run.normalizer = ckpt.normalizer;
 
   algos::AlgoContext ctx;
-  std::optional<data::LocatedDataset> located;
+  ctx.act_only = true;
   if (run.config.online) {
     run.env = run.config.env;
     run.reference = run.env;
     ctx.dataset_name = run.env;
   } else {
+    // The dataset file is not needed: config.json holds the resolved env and hyperparameters, so
+    // a run evaluates where its data is absent, or from another folder than a relative path's.
     const std::optional<std::filesystem::path> data_dir =
         run.config.data_dir.empty() ? std::nullopt
                                     : std::optional<std::filesystem::path>(run.config.data_dir);
-    located = locate_run_dataset(run.config.dataset, data_dir, dir / "result.json");
-    run.env = run.config.env.empty() ? envs::env_for_dataset(located->label) : run.config.env;
-    run.reference = data::reference_scores(located->label) ? located->label : run.env;
-    ctx.dataset_name = hyperparameter_key(*located, run.env);
+    std::optional<data::LocatedDataset> located;
+    try {
+      located = data::locate_dataset(run.config.dataset, data_dir);
+    } catch (const Error&) {
+      // the label training used is the name as given, for a file as for a registered name
+    }
+    const std::string label = located ? located->label : run.config.dataset;
+    run.env = run.config.env.empty() ? envs::env_for_dataset(label) : run.config.env;
+    run.reference = data::reference_scores(label) ? label : run.env;
+    ctx.dataset_name = located ? hyperparameter_key(*located, run.env) : run.env;
   }
   const auto& spec = envs::find_env(run.env).spec();
   ctx.obs_dim = spec.obs_dim;
@@ -108,19 +93,6 @@ LoadedRun load_run(const std::filesystem::path& dir, const torch::Device& device
   ctx.max_action = spec.act_high;
   ctx.seeds = run.config.seeds;
   ctx.device = device;
-  if (located && algos::needs_dataset(run.config.algo)) {
-    data::LoadOptions load;
-    load.env = run.env;
-    load.read_infos = false;
-    const auto dataset = data::load_dataset(located->path, load);
-    data::ViewOptions view;
-    view.view = data::parse_view(run.config.view);
-    const auto t = data::make_transitions(dataset, view);
-    const auto n = static_cast<std::int64_t>(t.size);
-    ctx.dataset_observations =
-        run.normalizer.apply(rows_tensor(t.observations, n, ctx.obs_dim)).to(device);
-    ctx.dataset_actions = rows_tensor(t.actions, n, ctx.act_dim).to(device);
-  }
   run.algo =
       algos::make_algorithm(run.config.algo, run.config.algo_params, ctx, config_file.string());
   run.algo->load(*ckpt.algo, 0);

@@ -49,8 +49,9 @@ struct LoadedRun {
 // happens to spell).
 std::string hyperparameter_key(const data::LocatedDataset& located, const std::string& env_id);
 
-// Reads config.json and checkpoint.pt of `dir` and rebuilds the algorithm on `device`. Algorithms
-// that search the dataset (PRDC) reload it. Throws Error naming the folder and the missing file.
+// Reads config.json and checkpoint.pt of `dir` and rebuilds the algorithm on `device`, built only
+// to act (AlgoContext::act_only): the dataset is neither read nor required. Throws Error naming
+// the folder and the missing file.
 LoadedRun load_run(const std::filesystem::path& dir, const torch::Device& device);
 
 }  // namespace rlbench::train
