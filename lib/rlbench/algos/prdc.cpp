@@ -92,8 +92,16 @@ Prdc::Prdc(const PrdcConfig& config, const AlgoContext& ctx)
   m_dataset_actions = act.to(ctx.device, torch::kFloat32);
 }
 
+namespace {
+// An instance built with AlgoContext::act_only has no search: it acts but cannot learn.
+void require_search(const NearestNeighbor* search) {
+  if (!search) throw Error("prdc: update() on an instance built only to act (no dataset)");
+}
+}  // namespace
+
 torch::Tensor Prdc::constraint_actions(const torch::Tensor& states,
                                        const torch::Tensor& actions) const {
+  require_search(m_search.get());
   torch::NoGradGuard no_grad;
   const int64_t e = states.size(0);
   const int64_t b = states.size(1);
@@ -109,7 +117,7 @@ torch::Tensor Prdc::constraint_actions(const torch::Tensor& states,
 }
 
 Metrics Prdc::update(const Batch& b) {
-  if (!m_search) throw Error("prdc: update() on an instance built only to act (no dataset)");
+  require_search(m_search.get());
   check_batch(b, m_ctx, name());
   ++m_iterations;
   Metrics metrics;
